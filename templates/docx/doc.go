@@ -1,0 +1,23 @@
+// Package docx embeds the shipped DOCX templates (one .docx per document kind).
+//
+// The files are generated, not hand-edited: internal/docxgen builds each one from
+// WordprocessingML written in Go (one function per template, shared blocks for the
+// letterhead, requisites, item tables and signatures), and `go generate` writes them here.
+// A test checks that the committed files equal the generator's output.
+//
+// Placeholders follow documents/docxfill: {key} for a value ("seller.inn"), and a table
+// row whose placeholders all read {list.field} ({items.name}, {items.qty}) repeats once per
+// list item; {items.#} is the line number.
+//
+// To add a kind: write a func in internal/docxgen returning Package{...}.Build(), list it
+// in docxgen.Templates, run `go generate ./templates/docx`, commit the .docx.
+package docx
+
+import "embed"
+
+//go:generate go run ./internal/gen -out .
+
+// FS holds the templates by file name, e.g. "proposal.docx".
+//
+//go:embed *.docx
+var FS embed.FS
