@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // EventKind says what an event records.
@@ -92,7 +93,9 @@ func appendField(b []byte, name, value string) []byte {
 func appendJSONString(b []byte, s string) []byte {
 	const hexd = "0123456789abcdef"
 	b = append(b, '"')
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		switch {
 		case r == '"' || r == '\\':
 			b = append(b, '\\', byte(r))
@@ -102,12 +105,16 @@ func appendJSONString(b []byte, s string) []byte {
 			b = append(b, '\\', 'r')
 		case r == '\t':
 			b = append(b, '\\', 't')
-		case r < 0x20 || r == 0x2028 || r == 0x2029:
+		case r == '\b':
+			b = append(b, '\\', 'b')
+		case r == '\f':
+			b = append(b, '\\', 'f')
+		case r < 0x20 || r == 0x2028 || r == 0x2029 || (r == utf8.RuneError && size == 1):
+			// Like encoding/json: other control characters, the JavaScript line
+			// separators and each byte of invalid UTF-8 (as U+FFFD) are \u escapes.
 			b = append(b, '\\', 'u', hexd[(r>>12)&0xF], hexd[(r>>8)&0xF], hexd[(r>>4)&0xF], hexd[r&0xF])
-		case r == 0xFFFD:
-			b = append(b, "\ufffd"...)
 		default:
-			b = append(b, string(r)...)
+			b = append(b, s[i-size:i]...)
 		}
 	}
 	return append(b, '"')
