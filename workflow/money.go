@@ -78,9 +78,10 @@ func ParseMoney(s string) (Money, error) {
 
 // String formats m as a plain decimal string with two fractional digits.
 func (m Money) String() string {
-	v := int64(m)
+	// In uint64, so that the most negative Money has an absolute value too.
+	v := uint64(m)
 	sign := ""
-	if v < 0 {
+	if m < 0 {
 		sign = "-"
 		v = -v
 	}
