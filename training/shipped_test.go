@@ -1,0 +1,201 @@
+package training_test
+
+import (
+	"bytes"
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	trainingbank "github.com/dealgate/dealgate/templates/training"
+	"github.com/dealgate/dealgate/training"
+)
+
+// defaultStages are the keys of the default pipeline, in order (DESIGN.md).
+var defaultStages = []string{"research", "cold_call", "meeting", "needs", "proposal", "dmu", "client_card",
+	"negotiation", "tender", "contract", "specification", "payment", "production", "shipment", "feedback"}
+
+func loadShipped(t *testing.T) *training.Bank {
+	t.Helper()
+	b, err := training.LoadFS(trainingbank.FS())
+	if err != nil {
+		t.Fatalf("the shipped bank does not load:\n%v", err)
+	}
+	return b
+}
+
+func TestShippedBankCoversEveryStage(t *testing.T) {
+	b := loadShipped(t)
+	if got := b.StageKeys(); !reflect.DeepEqual(got, defaultStages) {
+		t.Fatalf("stages %v, want the default pipeline %v", got, defaultStages)
+	}
+	idShape := regexp.MustCompile(`^([a-z_]+)-\d{2}$`)
+	total := 0
+	for _, s := range b.Stages() {
+		active := 0
+		for _, q := range s.Questions {
+			if !q.Retired {
+				active++
+			}
+			if m := idShape.FindStringSubmatch(q.ID); m == nil || m[1] != s.Key {
+				t.Errorf("question id %q does not read <stage>-NN for stage %s", q.ID, s.Key)
+			}
+			if q.TextEN == "" {
+				t.Errorf("%s has no text_en", q.ID)
+			}
+		}
+		if active < 8 {
+			t.Errorf("stage %s has %d active questions, want at least 8", s.Key, active)
+		}
+		if s.Title == "" || s.TitleEN == "" {
+			t.Errorf("stage %s lacks a title: %q / %q", s.Key, s.Title, s.TitleEN)
+		}
+		total += len(s.Questions)
+		t.Logf("%-14s %2d questions", s.Key, len(s.Questions))
+	}
+	t.Logf("%d questions in all", total)
+}
+
+// TestShippedBankAnswerIDsSpread checks that the correct option of single-choice questions is
+// not concentrated on one option id: the ids reach the browser, the correct answers must not
+// be guessable from them.
+func TestShippedBankAnswerIDsSpread(t *testing.T) {
+	b := loadShipped(t)
+	count := map[string]int{}
+	n := 0
+	for _, s := range b.Stages() {
+		for _, q := range s.Questions {
+			if q.Kind == training.KindSingle {
+				count[q.Correct[0]]++
+				n++
+			}
+		}
+	}
+	for id, c := range count {
+		if c*100 > n*35 {
+			t.Errorf("option %q is the correct one in %d of %d single-choice questions", id, c, n)
+		}
+	}
+}
+
+func TestShippedBankRoundTrip(t *testing.T) {
+	b := loadShipped(t)
+	var out bytes.Buffer
+	if err := b.Export(&out); err != nil {
+		t.Fatal(err)
+	}
+	back, err := training.Load(bytes.NewReader(out.Bytes()))
+	if err != nil {
+		t.Fatalf("the exported bank does not load: %v", err)
+	}
+	if !reflect.DeepEqual(back.Stages(), b.Stages()) || back.Digest() != b.Digest() {
+		t.Error("exporting and loading the shipped bank changed it")
+	}
+	var again bytes.Buffer
+	if err := back.Export(&again); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again.Bytes(), out.Bytes()) {
+		t.Error("the export is not stable")
+	}
+}
+
+// TestShippedBankSampleQuestions checks the control questions given in DOMAIN.md §4.
+func TestShippedBankSampleQuestions(t *testing.T) {
+	b := loadShipped(t)
+	find := func(stage, textPart string) training.Question {
+		t.Helper()
+		s, _ := b.Stage(stage)
+		for _, q := range s.Questions {
+			if strings.Contains(q.Text, textPart) {
+				return q
+			}
+		}
+		t.Fatalf("stage %s has no question containing %q", stage, textPart)
+		return training.Question{}
+	}
+	correctTexts := func(q training.Question) []string {
+		var out []string
+		for _, o := range q.Options {
+			if slices.Contains(q.Correct, o.ID) {
+				out = append(out, o.Text)
+			}
+		}
+		return out
+	}
+
+	q := find("meeting", "обязательно фиксируется в отчёте о встрече")
+	got := strings.Join(correctTexts(q), " | ")
+	if q.Kind != training.KindMultiple || !strings.Contains(got, "Следующие шаги") || !strings.Contains(got, "роли") || strings.Contains(got, "Настроение") {
+		t.Errorf("meeting report question: kind %s, correct %q", q.Kind, got)
+	}
+	q = find("shipment", "Товар отгружен 10.01.2026, аванс получен 15.12.2025")
+	if got := correctTexts(q); !reflect.DeepEqual(got, []string{"22 %"}) {
+		t.Errorf("VAT by shipment date: correct %q, want 22 %%", got)
+	}
+	q = find("contract", "договор поставки считается незаключённым")
+	if got := correctTexts(q); len(got) != 1 || !strings.Contains(got[0], "наименования и количества товара") {
+		t.Errorf("essential terms: correct %q", got)
+	}
+	q = find("proposal", "Срок действия КП истёк")
+	if got := correctTexts(q); len(got) != 1 || !strings.Contains(got[0], "новую версию КП") {
+		t.Errorf("expired proposal: correct %q", got)
+	}
+}
+
+// TestShippedBankAttempts draws a test for every stage and the full course, and checks that a
+// rep who answers everything correctly passes and one who answers nothing fails.
+func TestShippedBankAttempts(t *testing.T) {
+	b := loadShipped(t)
+	start := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	for _, stage := range append(slices.Clone(defaultStages), "") {
+		a, err := training.NewAttempt(b, stage, 20260302, start, training.DefaultPolicy())
+		if err != nil {
+			t.Fatalf("stage %q: %v", stage, err)
+		}
+		if len(a.Questions) != 10 {
+			t.Errorf("stage %q: %d questions drawn, want 10", stage, len(a.Questions))
+		}
+		perfect := map[string][]string{}
+		for _, q := range a.Questions {
+			perfect[q.ID] = q.Correct
+		}
+		r, err := training.Score(a, perfect, start.Add(12*time.Minute))
+		if err != nil {
+			t.Fatalf("stage %q: %v", stage, err)
+		}
+		if !r.Passed || r.Correct != 10 {
+			t.Errorf("stage %q: all correct scored %d, passed %v", stage, r.Correct, r.Passed)
+		}
+		r, err = training.Score(a, nil, start.Add(12*time.Minute))
+		if err != nil || r.Passed || r.Correct != 0 {
+			t.Errorf("stage %q: no answers scored %+v, %v", stage, r, err)
+		}
+	}
+}
+
+func Example() {
+	bank, err := training.LoadFS(trainingbank.FS())
+	if err != nil {
+		panic(err)
+	}
+	start := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	attempt, err := training.NewAttempt(bank, "shipment", 42, start, training.DefaultPolicy())
+	if err != nil {
+		panic(err)
+	}
+	// attempt is stored; attempt.ClientView() goes to the browser.
+	answers := map[string][]string{}
+	for _, q := range attempt.Questions[:8] {
+		answers[q.ID] = q.Correct // a rep who knows 8 of the 10 answers
+	}
+	result, err := training.Score(attempt, answers, start.Add(15*time.Minute))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%d of %d correct, %d needed, passed: %v\n", result.Correct, result.Total, result.PassMark, result.Passed)
+	// Output: 8 of 10 correct, 8 needed, passed: true
+}
