@@ -126,6 +126,9 @@ func readEntry(f *zip.File) ([]byte, error) {
 	}
 	defer rc.Close()
 	content, err := io.ReadAll(io.LimitReader(rc, MaxEntrySize+1))
+	if errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) {
+		return nil, fmt.Errorf("content does not match its header (size or checksum): %w", err)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -80,23 +80,37 @@ var (
 // compilePart finds the placeholders of one part with go-docx and compiles it.
 func compilePart(tplName, partName string, src []byte) (p *part, err error) {
 	doc := emptyText.ReplaceAll(src, []byte("<w:t$1></w:t>"))
-	runs := bytes.Count(doc, []byte("<w:r>")) + bytes.Count(doc, []byte("<w:r ")) + bytes.Count(doc, []byte("<w:r/>"))
-	if runs > MaxRunsPerPart {
-		return nil, invalid(tplName, "part %s has %d runs, more than the limit of %d", partName, runs, MaxRunsPerPart)
+	nRuns := bytes.Count(doc, []byte("<w:r>")) + bytes.Count(doc, []byte("<w:r ")) + bytes.Count(doc, []byte("<w:r/>"))
+	if nRuns > MaxRunsPerPart {
+		return nil, invalid(tplName, "part %s has %d runs, more than the limit of %d", partName, nRuns, MaxRunsPerPart)
 	}
 
-	placeholders, err := findPlaceholders(doc)
-	if err != nil {
-		return nil, invalid(tplName, "part %s: %v", partName, err)
-	}
 	st, err := scanStructure(doc)
 	if err != nil {
 		return nil, invalid(tplName, "part %s: malformed XML: %v", partName, err)
 	}
-	if st.opens != len(placeholders) || st.closes != len(placeholders) {
-		return nil, invalid(tplName, "part %s: the text has %d '{' and %d '}' but %d placeholders were recognised "+
-			"(unbalanced or nested braces, or a placeholder in a run with several text elements: retype it)%s",
-			partName, st.opens, st.closes, len(placeholders), unrecognised(st.text, placeholders, doc))
+	runs, placeholders, goErr, err := parseWithGoDocx(doc)
+	if err != nil {
+		return nil, invalid(tplName, "part %s: %v", partName, err)
+	}
+	consistent := func(phs []*godocx.Placeholder) bool {
+		return st.opens == len(phs) && st.closes == len(phs)
+	}
+	if goErr != nil || !consistent(placeholders) {
+		// go-docx v0.4.7 loses placeholders when one run ends a placeholder and starts
+		// another ("{" | "number" | "} от {date}", the usual result of Word's spell-check
+		// marks). Pair the braces again over the runs it found.
+		own, ownErr := assemblePlaceholders(runs, doc)
+		if ownErr != nil || !consistent(own) {
+			detail := ""
+			if ownErr != nil {
+				detail = "; " + ownErr.Error()
+			}
+			return nil, invalid(tplName, "part %s: the text has %d '{' and %d '}' but %d placeholders were recognised "+
+				"(unbalanced or nested braces, or a placeholder in a run with several text elements: retype it)%s%s",
+				partName, st.opens, st.closes, len(placeholders), detail, unrecognised(st.text, placeholders, doc))
+		}
+		placeholders = own
 	}
 
 	p = &part{name: partName, size: len(doc), placed: len(placeholders)}
@@ -280,26 +294,86 @@ func compileRange(doc []byte, from, to int, edits []edit, list string) ([]op, er
 	return ops, nil
 }
 
-// findPlaceholders runs go-docx's run and placeholder parsers on doc. They may panic on
-// inputs they were not written for; that is reported as an error.
-func findPlaceholders(doc []byte) (phs []*godocx.Placeholder, err error) {
+// parseWithGoDocx runs go-docx's run parser and placeholder parser on doc, under
+// parseMu. err reports a failed run parser (fatal); goErr a failed placeholder parser,
+// which assemblePlaceholders may still recover from. Both parsers may panic on inputs
+// they were not written for; that is reported as an error too.
+func parseWithGoDocx(doc []byte) (runs godocx.DocumentRuns, phs []*godocx.Placeholder, goErr, err error) {
 	parseMu.Lock()
 	defer parseMu.Unlock()
+	runs, err = safely(func() (godocx.DocumentRuns, error) {
+		rp := godocx.NewRunParser(doc)
+		if err := rp.Execute(); err != nil {
+			return nil, err
+		}
+		return rp.Runs(), nil
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("go-docx run parser: %w", err)
+	}
+	phs, goErr = safely(func() ([]*godocx.Placeholder, error) {
+		phs, err := godocx.ParsePlaceholders(runs, doc)
+		// Document order: the parser appends split placeholders when they close.
+		slices.SortFunc(phs, func(a, b *godocx.Placeholder) int { return int(a.StartPos() - b.StartPos()) })
+		return phs, err
+	})
+	return runs, phs, goErr, nil
+}
+
+// safely calls f and turns a panic into an error.
+func safely[T any](f func() (T, error)) (v T, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			phs, err = nil, fmt.Errorf("go-docx parser failed: %v", r)
+			err = fmt.Errorf("go-docx panicked: %v", r)
 		}
 	}()
-	rp := godocx.NewRunParser(doc)
-	if err := rp.Execute(); err != nil {
-		return nil, fmt.Errorf("go-docx run parser: %w", err)
+	return f()
+}
+
+// assemblePlaceholders pairs braces over the text of runs in document order, as
+// go-docx's ParsePlaceholders does, but for any split: a run may close one placeholder
+// and open the next. Nested and unbalanced braces are errors. The fragments are built as
+// literals, leaving go-docx's fragment counter alone.
+func assemblePlaceholders(runs godocx.DocumentRuns, doc []byte) ([]*godocx.Placeholder, error) {
+	text := slices.Clone(runs.WithText())
+	slices.SortFunc(text, func(a, b *godocx.Run) int { return int(a.Text.OpenTag.End - b.Text.OpenTag.End) })
+	var (
+		phs  []*godocx.Placeholder
+		cur  *godocx.Placeholder
+		from int64 // start of the current fragment in the current run
+	)
+	for _, r := range text {
+		if r.Text.OpenTag.End > r.Text.CloseTag.Start || r.Text.CloseTag.Start > int64(len(doc)) {
+			return nil, errors.New("text element with invalid offsets")
+		}
+		content := doc[r.Text.OpenTag.End:r.Text.CloseTag.Start]
+		from = 0
+		for j, c := range content {
+			switch c {
+			case '{':
+				if cur != nil {
+					return nil, fmt.Errorf("nested '{' in %q", content)
+				}
+				cur = &godocx.Placeholder{}
+				from = int64(j)
+			case '}':
+				if cur == nil {
+					return nil, fmt.Errorf("'}' without '{' in %q", content)
+				}
+				cur.Fragments = append(cur.Fragments, &godocx.PlaceholderFragment{
+					Position: godocx.Position{Start: from, End: int64(j) + 1}, Number: len(cur.Fragments), Run: r})
+				phs = append(phs, cur)
+				cur = nil
+			}
+		}
+		if cur != nil && from < int64(len(content)) {
+			cur.Fragments = append(cur.Fragments, &godocx.PlaceholderFragment{
+				Position: godocx.Position{Start: from, End: int64(len(content))}, Number: len(cur.Fragments), Run: r})
+		}
 	}
-	phs, err = godocx.ParsePlaceholders(rp.Runs(), doc)
-	if err != nil {
-		return nil, fmt.Errorf("go-docx placeholder parser: %w", err)
+	if cur != nil {
+		return nil, errors.New("'{' without '}'")
 	}
-	// Document order: the parser appends split placeholders when they close.
-	slices.SortFunc(phs, func(a, b *godocx.Placeholder) int { return int(a.StartPos() - b.StartPos()) })
 	return phs, nil
 }
 
