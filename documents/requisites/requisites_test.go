@@ -338,6 +338,11 @@ func TestValidateAccount(t *testing.T) {
 		{"account at CBR division", "40102810945250000079", "044525000", FieldAccount, ""},
 		// Key 8 would satisfy the bank rule ("000"+account) and must be refused.
 		{"CBR division, bank-rule key", "40102810845250000079", "044525000", FieldAccount, CodeChecksum},
+		// DOMAIN §2 says "301… → correspondent rule"; only 30101 is opened in a
+		// CBR division. A ЛОРО account 30109 is opened in the bank itself and
+		// keyed with the last three BIK digits: 225+30109810538000012345: Σ = 190.
+		{"ЛОРО 30109 uses the bank rule", "30109810538000012345", "044525225", FieldAccount, ""},
+		{"ЛОРО 30109 with a division-rule key", "30109810338000012345", "044525225", FieldAccount, CodeChecksum},
 		{"empty", "", "044525225", FieldAccount, CodeRequired},
 		{"19 digits", "4070281093800001234", "044525225", FieldAccount, CodeFormat},
 		{"letters", "40702810938000O12345", "044525225", FieldAccount, CodeFormat},
