@@ -1,0 +1,43 @@
+package storage
+
+import (
+	"context"
+
+	"gorm.io/gorm/clause"
+)
+
+type counterRow struct {
+	Scope string `gorm:"primaryKey"`
+	Kind  string `gorm:"primaryKey"`
+	Year  int    `gorm:"primaryKey"`
+	Value int64
+}
+
+func (counterRow) TableName() string { return "counters" }
+
+// NextNumber allocates the next value of the (scope, kind, year) sequence inside the caller's
+// transaction. The counter row stays locked until that transaction ends (PostgreSQL row lock;
+// SQLite's single writer), so numbers are unique across server processes, and because the
+// number commits or rolls back together with the document that uses it, the sequence has no
+// gaps.
+func (s *Store) NextNumber(ctx context.Context, scope, kind string, year int) (int64, error) {
+	var out int64
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		db := s.conn(ctx)
+		if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&counterRow{Scope: scope, Kind: kind, Year: year, Value: 0}).Error; err != nil {
+			return err
+		}
+		return db.Raw("UPDATE counters SET value = value + 1 WHERE scope = ? AND kind = ? AND year = ? RETURNING value", scope, kind, year).Scan(&out).Error
+	})
+	return out, translate(err)
+}
+
+// CurrentNumber returns the last allocated value of a sequence (0 when none).
+func (s *Store) CurrentNumber(ctx context.Context, scope, kind string, year int) (int64, error) {
+	var rows []counterRow
+	err := s.conn(ctx).Where("scope = ? AND kind = ? AND year = ?", scope, kind, year).Find(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return 0, translate(err)
+	}
+	return rows[0].Value, nil
+}
