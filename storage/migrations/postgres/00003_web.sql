@@ -1,0 +1,24 @@
+-- +goose Up
+CREATE TABLE sessions (
+    id_hash    TEXT PRIMARY KEY,
+    user_id    BIGINT NOT NULL REFERENCES users (id),
+    csrf_token TEXT NOT NULL,
+    lang       TEXT NOT NULL DEFAULT 'ru',
+    created_at TIMESTAMPTZ NOT NULL,
+    last_seen  TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+
+CREATE TABLE login_failures (
+    id    BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email TEXT NOT NULL,
+    ip    TEXT NOT NULL,
+    at    TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX login_failures_email_at ON login_failures (email, at);
+CREATE INDEX login_failures_ip_at ON login_failures (ip, at);
+
+-- +goose Down
+DROP TABLE login_failures;
+DROP TABLE sessions;
