@@ -46,14 +46,14 @@ func Proposal() ([]byte, error) {
 	)
 
 	d.AddTable(ItemTable("items", []Column{
-		{Heading: "№", Width: 454, Field: "#", Align: "center"},
-		{Heading: "Наименование", Width: 3061, Field: "name"},
-		{Heading: "Ед. изм.", Width: 567, Field: "unit", Align: "center"},
+		{Heading: "№", Width: 397, Field: "#", Align: "center"},
+		{Heading: "Наименование", Width: 2438, Field: "name"},
+		{Heading: "Ед. изм.", Width: 510, Field: "unit", Align: "center"},
 		{Heading: "Кол-во", Width: 680, Field: "qty", Align: "right"},
-		{Heading: "Цена без НДС, руб.", Width: 1134, Field: "price", Align: "right"},
-		{Heading: "Сумма без НДС, руб.", Width: 1134, Field: "amount", Align: "right"},
-		{Heading: "НДС, руб.", Width: 1077, Field: "vat", Align: "right"},
-		{Heading: "Всего с НДС, руб.", Width: 1248, Field: "total", Align: "right"},
+		{Heading: "Цена без НДС, руб.", Width: 1361, Field: "price", Align: "right"},
+		{Heading: "Сумма без НДС, руб.", Width: 1361, Field: "amount", Align: "right"},
+		{Heading: "НДС, руб.", Width: 1247, Field: "vat", Align: "right"},
+		{Heading: "Всего с НДС, руб.", Width: 1361, Field: "total", Align: "right"},
 	}, TotalRow("Итого:", 5, Ph("totals.net"), Ph("totals.vat"), Ph("totals.gross"))))
 
 	d.Add(
