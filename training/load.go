@@ -129,9 +129,17 @@ func (p *parser) parseFile(data []byte) ([]Stage, []stagePos) {
 		p.syntax(err)
 		return nil, nil
 	}
-	top := deref(&root)
+	// Aliases are refused before anything follows them: a few kilobytes of nested aliases
+	// would otherwise expand into billions of questions. A bank has no use for them.
+	if aliases := findAliases(&root, nil); len(aliases) > 0 {
+		for _, a := range aliases {
+			p.fail(a, "", "", "", "YAML aliases (*%s) are not supported: write the value out", a.Value)
+		}
+		return nil, nil
+	}
+	top := &root
 	if top.Kind == yaml.DocumentNode && len(top.Content) == 1 {
-		top = deref(top.Content[0])
+		top = top.Content[0]
 	}
 	fields, ok := p.mapping(top, "", "", "", "the top level")
 	if !ok {
@@ -308,7 +316,6 @@ type field struct {
 // mapping returns the pairs of a mapping node, rejecting other node kinds, non-scalar keys and
 // keys given twice.
 func (p *parser) mapping(n *yaml.Node, stage, question, fieldName, what string) ([]field, bool) {
-	n = deref(n)
 	if n.Kind != yaml.MappingNode {
 		p.fail(n, stage, question, fieldName, "%s must be a mapping (key: value)", what)
 		return nil, false
@@ -316,7 +323,7 @@ func (p *parser) mapping(n *yaml.Node, stage, question, fieldName, what string) 
 	out := make([]field, 0, len(n.Content)/2)
 	seen := make(map[string]int, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := deref(n.Content[i]), deref(n.Content[i+1])
+		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
 			p.fail(k, stage, question, fieldName, "a key in %s is not a plain name", what)
 			continue
@@ -333,21 +340,15 @@ func (p *parser) mapping(n *yaml.Node, stage, question, fieldName, what string) 
 
 // sequence returns the items of a sequence node.
 func (p *parser) sequence(n *yaml.Node, stage, question, fieldName string) ([]*yaml.Node, bool) {
-	n = deref(n)
 	if n.Kind != yaml.SequenceNode {
 		p.fail(n, stage, question, fieldName, "must be a list")
 		return nil, false
 	}
-	items := make([]*yaml.Node, len(n.Content))
-	for i, c := range n.Content {
-		items[i] = deref(c)
-	}
-	return items, true
+	return n.Content, true
 }
 
 // str returns a scalar as text; null is the empty string.
 func (p *parser) str(n *yaml.Node, stage, question, fieldName string) string {
-	n = deref(n)
 	if n.Kind != yaml.ScalarNode {
 		p.fail(n, stage, question, fieldName, "must be a text value")
 		return ""
@@ -364,7 +365,6 @@ func (p *parser) str(n *yaml.Node, stage, question, fieldName string) string {
 
 // boolean returns a true/false scalar.
 func (p *parser) boolean(n *yaml.Node, stage, question, fieldName string) bool {
-	n = deref(n)
 	var b bool
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
 		p.fail(n, stage, question, fieldName, "must be true or false")
@@ -376,12 +376,11 @@ func (p *parser) boolean(n *yaml.Node, stage, question, fieldName string) bool {
 // peek returns the scalar value of key in mapping n, or "" — only to name the element in
 // problems found before the key itself is read and checked.
 func peek(n *yaml.Node, key string) string {
-	n = deref(n)
 	if n.Kind != yaml.MappingNode {
 		return ""
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := deref(n.Content[i]), deref(n.Content[i+1])
+		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind == yaml.ScalarNode && k.Value == key && v.Kind == yaml.ScalarNode && v.ShortTag() != "!!null" {
 			return v.Value
 		}
@@ -389,10 +388,19 @@ func peek(n *yaml.Node, key string) string {
 	return ""
 }
 
-// deref follows aliases (bounded, since the parser already rejects alias cycles).
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
-		n = n.Alias
+// maxAliasReports caps the problems reported for aliases in one file.
+const maxAliasReports = 10
+
+// findAliases collects up to maxAliasReports alias nodes of the tree, without following them.
+func findAliases(n *yaml.Node, found []*yaml.Node) []*yaml.Node {
+	if len(found) >= maxAliasReports {
+		return found
 	}
-	return n
+	if n.Kind == yaml.AliasNode {
+		return append(found, n)
+	}
+	for _, c := range n.Content {
+		found = findAliases(c, found)
+	}
+	return found
 }

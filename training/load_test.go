@@ -282,6 +282,26 @@ func TestLoadFS(t *testing.T) {
 	})
 }
 
+// TestLoadRefusesAliases feeds nested aliases that would expand to 300³ options if the loader
+// followed them; it must refuse the file at once (a regression here hangs the test).
+func TestLoadRefusesAliases(t *testing.T) {
+	list := func(alias string) string {
+		return "[" + strings.TrimSuffix(strings.Repeat("*"+alias+", ", 300), ", ") + "]"
+	}
+	bomb := "x: &o {id: a, text: t}\n" +
+		"y: &os " + list("o") + "\n" +
+		"z: &q {id: q, kind: single, text: t, options: *os, correct: [a], explanation: e}\n" +
+		"w: &qs " + list("q") + "\n" +
+		"v: &s {key: s, questions: *qs}\n" +
+		"stages: " + list("s") + "\n"
+	_, err := Load(strings.NewReader(bomb))
+	var be *BankError
+	if !errors.As(err, &be) || len(be.Problems) != maxAliasReports || be.Problems[0].Line != 2 ||
+		!strings.Contains(be.Problems[0].Message, "YAML aliases (*o) are not supported") {
+		t.Fatalf("Load of nested aliases = %v", err)
+	}
+}
+
 func TestLoadTooLarge(t *testing.T) {
 	big := smallBank + "#" + strings.Repeat("x", MaxFileSize) + "\n"
 	if _, err := Load(strings.NewReader(big)); err == nil || !strings.Contains(err.Error(), "larger than") {
