@@ -44,7 +44,10 @@ func StartApp(ctx context.Context, cfg Config, out io.Writer) (*App, error) {
 		return nil, err
 	}
 	srv := api.NewServer(st, log)
-	configureServer(srv)
+	if err := configureServer(srv); err != nil {
+		st.Close()
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		st.Close()
@@ -75,13 +78,16 @@ func (a *App) Close() error {
 	return err
 }
 
-// configureServer is where other packages' routes are added to the server.
-var serverHooks []func(*api.Server)
+// serverHooks add other packages' routes and pages to the server (see the *_wire.go files).
+var serverHooks []func(*api.Server) error
 
-func configureServer(s *api.Server) {
+func configureServer(s *api.Server) error {
 	for _, h := range serverHooks {
-		h(s)
+		if err := h(s); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 func firstAdmin(ctx context.Context, st *storage.Store, out io.Writer) error {
