@@ -50,7 +50,7 @@ var funcs = template.FuncMap{
 		return fieldArgs{P: p, Name: name, Label: label, Value: value}
 	},
 	"list4": func(a, b, c, d string) []string { return []string{a, b, c, d} },
-	"sub": func(a, b workflow.Money) workflow.Money { return a - b },
+	"sub":   func(a, b workflow.Money) workflow.Money { return a - b },
 	"missingTypes": func(ms []workflow.Missing) []string {
 		out := make([]string, len(ms))
 		for i, m := range ms {
