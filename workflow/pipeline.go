@@ -100,6 +100,14 @@ func ParsePipeline(r io.Reader) (*Pipeline, error) {
 		}
 		return nil, &PipelineError{Line: yamlErrLine(err), Msg: "unreadable YAML: " + cleanYAMLErr(err)}
 	}
+	// A second document would be stored with the pipeline but never read: refuse it.
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err != io.EOF {
+		if err != nil {
+			return nil, &PipelineError{Line: yamlErrLine(err), Msg: "unreadable YAML: " + cleanYAMLErr(err)}
+		}
+		return nil, &PipelineError{Line: extra.Line, Msg: "a pipeline is a single YAML document; remove everything from this ---"}
+	}
 	p := &Pipeline{Source: src}
 	sum := sha256.Sum256(src)
 	p.SHA256 = hex.EncodeToString(sum[:])

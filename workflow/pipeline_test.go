@@ -216,6 +216,7 @@ stages:
 		{name: "longest key", src: "key: " + "a" + strings.Repeat("b", 39) + "\nstages: [{key: s, name: {ru: Этап, en: Stage}}]\n"},
 		{name: "document at the size limit", src: base + "#" + strings.Repeat("-", workflow.MaxPipelineBytes-len(base)-2) + "\n"},
 		{name: "stage count at the limit", src: manyStages(workflow.MaxPipelineStages)},
+		{name: "explicit document start and end", src: "---\n" + base + "...\n"},
 		{name: "any_of nested four deep", src: withLine7(strings.Repeat("{any_of: [{fact: needs}, ", 4) + "{fact: needs}" + strings.Repeat("]}", 4))},
 	}
 	for _, tt := range tests {
@@ -263,6 +264,9 @@ func TestParsePipelineErrors(t *testing.T) {
 		{name: "unreadable YAML", src: "key: corp\nname: {ru: a, en: b}\nstages: x: y\n", line: 3, msg: "unreadable YAML: line 3: mapping values are not allowed"},
 		{name: "unreadable YAML escape", src: base + "  - key: \"bad\\q\"\n", line: 10, msg: "unknown escape"},
 		{name: "not a mapping", src: "- key: corp\n", line: 1, msg: "must be a mapping"},
+		{name: "two documents", src: base + "---\nkey: other\n", line: 10, msg: "single YAML document"},
+		{name: "an empty second document", src: base + "--- # nothing\n", line: 10, msg: "single YAML document"},
+		{name: "unreadable second document", src: base + "---\nkey: [\n", line: 11, msg: "unreadable YAML"},
 		{name: "unknown top-level field", src: base + "owner: ivanov\n", line: 10, field: "owner", msg: "unknown field"},
 		{name: "top-level field twice", src: base + "key: other\n", line: 10, field: "key", msg: "given twice"},
 		// key
