@@ -44,6 +44,44 @@ func FuzzNewTemplate(f *testing.F) {
 	})
 }
 
+// FuzzDocumentXML is FuzzNewTemplate one level down: the fuzzer writes word/document.xml
+// and the test zips it, so mutations reach go-docx's parsers and the compiler instead of
+// failing the zip checksums.
+func FuzzDocumentXML(f *testing.F) {
+	f.Add(readPart(f, proposalBytes(f), "word/document.xml"))
+	for _, body := range []string{
+		para("{a}", "{b.c}") + table(row("{items.#}", "{items.x}"), row("{t.a}")),
+		`<w:p><w:r><w:t>{</w:t></w:r><w:proofErr w:type="spellStart"/><w:r><w:t>number</w:t></w:r><w:proofErr w:type="spellEnd"/><w:r><w:t xml:space="preserve">} от {date}</w:t></w:r></w:p>`,
+		`<w:p><w:r><w:t/></w:r><w:r/><w:r><w:t>{a}</w:t><w:br/><w:t>b</w:t></w:r></w:p>`,
+		table(`<w:tr><w:tc>` + table(row("{x.a}")) + `</w:tc><w:tc>` + para("{x.b}") + `</w:tc></w:tr>`),
+	} {
+		f.Add([]byte(`<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` + body + `</w:body></w:document>`))
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		in := makeZip(t, file{"[Content_Types].xml", contentTypes}, file{"word/document.xml", string(doc)})
+		tpl, err := docxfill.NewTemplate("fuzz", in)
+		if err != nil {
+			if !errors.Is(err, docxfill.ErrInvalidTemplate) {
+				t.Fatalf("error does not wrap ErrInvalidTemplate: %v", err)
+			}
+			return
+		}
+		var out bytes.Buffer
+		if err := tpl.Render(&out, fullData(tpl, "x & <y>\n\"z\"\t")); err != nil {
+			t.Fatalf("Render: %v", err)
+		}
+		filled := readPart(t, out.Bytes(), "word/document.xml")
+		if _, err := decodeWordText(doc); err == nil {
+			if _, err := decodeWordText(filled); err != nil {
+				t.Fatalf("well-formed template, malformed output: %v\n%s", err, filled)
+			}
+		}
+		if len(tpl.Placeholders()) > 0 && bytes.Equal(filled, doc) {
+			t.Fatal("placeholders found but nothing filled")
+		}
+	})
+}
+
 // FuzzRenderValues renders arbitrary values into a split placeholder and a loop row and
 // checks the exact text that comes back out of the XML. Seeds:
 // testdata/fuzz/FuzzRenderValues.
