@@ -161,14 +161,13 @@ func compilePart(tplName, partName string, src []byte) (p *part, err error) {
 	// Group placeholders by their innermost table row and find the loop rows.
 	type rowInfo struct {
 		span
-		list  string
-		phs   []int
-		loop  bool
-		mixed bool
+		list  string // the common prefix of the row's keys
+		phs   []int  // indexes into phs of the placeholders whose innermost row this is
+		mixed bool   // keys without a dot, with different prefixes, or leaving the row
 	}
 	rows := make([]*rowInfo, len(st.rows))
 	for i, r := range st.rows {
-		rows[i] = &rowInfo{span: r, loop: true}
+		rows[i] = &rowInfo{span: r}
 	}
 	var keys []string
 	for i, h := range phs {

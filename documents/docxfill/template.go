@@ -48,6 +48,7 @@ func NewTemplate(name string, docx []byte) (*Template, error) {
 			continue // nothing to fill: the entry is copied as it is
 		}
 		e.part = p
+		e.raw = nil // the entry is rebuilt on every render
 		t.keys = append(t.keys, p.keys...)
 		t.lists = append(t.lists, p.lists...)
 	}
@@ -65,7 +66,8 @@ func (t *Template) Name() string { return t.name }
 // braces: "number", "seller.inn", and loop fields as "items.name".
 func (t *Template) Placeholders() []string { return slices.Clone(t.keys) }
 
-// Lists returns the names of the lists that have a loop row, sorted.
+// Lists returns the names L of the rows that repeat when Data.Lists has L, sorted. A row
+// such as "{totals.net} | {totals.vat}" is listed too; without a list it is filled once.
 func (t *Template) Lists() []string { return slices.Clone(t.lists) }
 
 // Unknown returns the template's placeholders that are not in known, sorted. Use it to
