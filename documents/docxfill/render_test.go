@@ -309,3 +309,30 @@ func TestValuesAreSanitised(t *testing.T) {
 		}
 	}
 }
+
+// TestLoopRowWithSplitPlaceholders repeats a row whose placeholders Word split across
+// runs, one of them in the way go-docx alone cannot pair ("} x {").
+func TestLoopRowWithSplitPlaceholders(t *testing.T) {
+	cell := func(runs ...string) string { return "<w:tc>" + para(runs...) + "</w:tc>" }
+	body := table(
+		"<w:tr>"+cell("{items.", "name}")+
+			`<w:tc><w:p><w:r><w:t>{</w:t></w:r><w:proofErr w:type="spellStart"/><w:r><w:t>items.qty</w:t></w:r><w:proofErr w:type="spellEnd"/><w:r><w:t xml:space="preserve">} шт. по {items.price}</w:t></w:r></w:p></w:tc>`+
+			"</w:tr>",
+		row("{sum}"),
+	)
+	tpl, err := docxfill.NewTemplate("split-loop", docWithBody(t, body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := render(t, tpl, docxfill.Data{
+		Values: map[string]string{"sum": "12"},
+		Lists: map[string][]map[string]string{"items": {
+			{"name": "Болт", "qty": "2", "price": "3"},
+			{"name": "Гайка", "qty": "3", "price": "2"},
+		}},
+	})
+	text := wordText(t, readPart(t, out, "word/document.xml"))
+	if want := "Болт\n2 шт. по 3\nГайка\n3 шт. по 2\n12\n\n"; text != want {
+		t.Errorf("text %q, want %q", text, want)
+	}
+}
