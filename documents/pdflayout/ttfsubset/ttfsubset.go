@@ -143,8 +143,7 @@ func (f *Font) NumGlyphs() int { return f.numGlyphs }
 // UnitsPerEm returns the size of the em square in font units.
 func (f *Font) UnitsPerEm() int { return f.unitsPerEm }
 
-// Ascender, Descender and LineGap return the hhea metrics in font units
-// (Descender is negative).
+// Ascender returns the hhea ascender in font units.
 func (f *Font) Ascender() int { return f.ascender }
 
 // Descender returns the hhea descender in font units; it is negative.
@@ -152,6 +151,11 @@ func (f *Font) Descender() int { return f.descender }
 
 // LineGap returns the hhea line gap in font units.
 func (f *Font) LineGap() int { return f.lineGap }
+
+// Table returns the raw bytes of the table with the given tag ("OS/2",
+// "post", ...), or nil. The bytes belong to the font and must not be
+// modified.
+func (f *Font) Table(tag string) []byte { return f.tables[tag] }
 
 // PostScriptName returns name record 6, or "" if the font has none.
 func (f *Font) PostScriptName() string { return f.postScript }

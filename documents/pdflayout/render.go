@@ -1,0 +1,633 @@
+package pdflayout
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-pdf/fpdf"
+)
+
+// EngineOptions configure an Engine.
+type EngineOptions struct {
+	// Funcs adds functions to DefaultFuncs or replaces them by name, for
+	// example "words" (amount in words) from another package.
+	Funcs Funcs
+	// Limits bound templates and renders; zero fields take DefaultLimits.
+	Limits Limits
+	// CompressPages Flate-compresses page content: about 15 KB smaller per
+	// page, and about a third slower. Fonts are compressed either way.
+	CompressPages bool
+	// DisableFastPath renders every document with the UTF-8 font path.
+	// Meant for comparisons; the output looks the same, only slower.
+	DisableFastPath bool
+}
+
+// Engine parses layout templates and renders them to PDF. It is safe for
+// concurrent use; fonts are prepared once per process, on first use or by
+// Warm.
+type Engine struct {
+	funcs     Funcs
+	limits    Limits
+	compress  bool
+	forceUTF8 bool
+}
+
+// NewEngine returns an engine with the default functions plus opts.Funcs.
+func NewEngine(opts EngineOptions) (*Engine, error) {
+	fs := DefaultFuncs()
+	for name, f := range opts.Funcs {
+		if name == "" || !isIdentName(name) || name == "true" || name == "false" || name == "nil" {
+			return nil, fmt.Errorf("pdflayout: function name %q is not a valid identifier", name)
+		}
+		if f.Fn == nil || f.MinArgs < 0 || f.MaxArgs >= 0 && f.MaxArgs < f.MinArgs {
+			return nil, fmt.Errorf("pdflayout: function %q has no Fn or an invalid argument range", name)
+		}
+		fs[name] = f
+	}
+	return &Engine{funcs: fs, limits: opts.Limits.withDefaults(), compress: opts.CompressPages, forceUTF8: opts.DisableFastPath}, nil
+}
+
+func isIdentName(s string) bool {
+	for i, r := range s {
+		if !isIdentRune(r) || i == 0 && r >= '0' && r <= '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Warm prepares the fonts now instead of on the first render, so that a
+// service can fail at start-up rather than on its first request.
+func (e *Engine) Warm() error {
+	for _, name := range []string{"sans", "serif"} {
+		if _, err := families[name].load(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Parse parses a layout template (see templates/pdf/FORMAT.md). name appears
+// in error messages. Errors are *ParseError with line and column.
+func (e *Engine) Parse(name string, src []byte) (*Template, error) {
+	return parseTemplate(name, src, e.funcs, e.limits)
+}
+
+// RenderOptions are per-document settings that do not come from the data.
+type RenderOptions struct {
+	// Draft prints a large diagonal watermark on every page.
+	Draft bool
+	// DraftText replaces the watermark text "ЧЕРНОВИК".
+	DraftText string
+	// Date is written as the creation and modification date. The zero
+	// value writes 1970-01-01; the wall clock is never read, so equal input
+	// gives byte-identical PDFs.
+	Date time.Time
+	// Title, Subject and Author set the document information; Title and
+	// Subject override the template's <document title/subject>.
+	Title, Subject, Author string
+	// Images holds PNG or JPEG bytes for <image src="name">. A missing image
+	// is left out of the layout.
+	Images map[string][]byte
+}
+
+// Path says which font path rendered a document.
+type Path string
+
+const (
+	// PathFast is the single-byte path: a prepared 224-character subset of
+	// DejaVu Sans per style, about ten times faster.
+	PathFast Path = "fast"
+	// PathUTF8 embeds the full DejaVu faces through fpdf's UTF-8 support;
+	// used when some text is outside the single-byte set.
+	PathUTF8 Path = "utf8"
+)
+
+// Result describes a rendered document.
+type Result struct {
+	Path  Path
+	Pages int
+	// Fallback lists, sorted, the characters that sent the document to the
+	// UTF-8 path (empty on the fast path).
+	Fallback []rune
+}
+
+// MissingGlyphsError reports characters that no embedded font can show.
+// Nothing is written in that case: a document never silently loses text.
+type MissingGlyphsError struct {
+	Runes []rune
+}
+
+func (e *MissingGlyphsError) Error() string {
+	var b []byte
+	for i, r := range e.Runes {
+		if i == 10 {
+			b = fmt.Appendf(b, " and %d more", len(e.Runes)-i)
+			break
+		}
+		b = fmt.Appendf(b, " %q (U+%04X)", r, r)
+	}
+	return "pdflayout: the document font has no glyph for" + string(b)
+}
+
+// ErrLimit is wrapped by errors that report an exceeded Limits value.
+var ErrLimit = errLimit
+
+var layoutPool = sync.Pool{New: func() any { return new(layout) }}
+
+// Render evaluates t with data and writes the PDF to w. data is plain
+// decoded JSON (map[string]any, []any, string, json.Number, float64, bool,
+// nil). Template problems found at render time (a bad amount, a loop over a
+// non-list) are *RenderError with the template position; text that no font
+// can show is *MissingGlyphsError; exceeded limits wrap ErrLimit. Nothing
+// is written to w unless the document is complete.
+func (e *Engine) Render(w io.Writer, t *Template, data map[string]any, o RenderOptions) (Result, error) {
+	fs, err := t.doc.family.load()
+	if err != nil {
+		return Result{}, err
+	}
+	l := layoutPool.Get().(*layout)
+	defer l.release()
+	l.t, l.fonts, l.limits, l.images = t, fs, e.limits, o.Images
+	l.ev.root = data
+	if data == nil {
+		l.ev.root = map[string]any{}
+	}
+	if err := l.run(); err != nil {
+		return Result{}, err
+	}
+	res := Result{Path: PathFast, Pages: l.pages}
+	var draftText string
+	if o.Draft {
+		draftText = o.DraftText
+		if draftText == "" {
+			draftText = "ЧЕРНОВИК"
+		}
+		l.measure(draftText, styleBold) // notes characters outside cp1251x
+		l.usedStyles[styleBold] = true
+	}
+	if l.slow || e.forceUTF8 {
+		res.Path = PathUTF8
+		var missing []rune
+		for r, st := range l.slowRunes {
+			res.Fallback = append(res.Fallback, r)
+			if !fs.faces[st].has(r) {
+				missing = append(missing, r)
+			}
+		}
+		slices.Sort(res.Fallback)
+		if len(missing) > 0 {
+			slices.Sort(missing)
+			return Result{}, &MissingGlyphsError{Runes: missing}
+		}
+	}
+	meta := [3]string{o.Title, o.Subject, o.Author}
+	for i, rt := range []*richText{&t.doc.title, &t.doc.subject, &t.doc.author} {
+		if meta[i] != "" || rt.empty() {
+			continue
+		}
+		runs, err := l.evalText(rt, 0)
+		if err != nil {
+			return Result{}, err
+		}
+		var b []byte
+		for _, r := range runs {
+			b = append(b, r.text...)
+		}
+		meta[i] = string(b)
+	}
+	var buf bytes.Buffer
+	if err := l.emit(&buf, res.Path == PathFast, e.compress, o, draftText, meta); err != nil {
+		return Result{}, err
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+func (l *layout) release() {
+	clear(l.ops)
+	clear(l.runs)
+	clear(l.imgRefs)
+	clear(l.ev.loops[:cap(l.ev.loops)])
+	*l = layout{
+		ops: l.ops[:0], items: l.items[:0], bands: l.bands[:0], bandCols: l.bandCols[:0],
+		boxes: l.boxes[:0], tables: l.tables[:0], runs: l.runs[:0], pieces: l.pieces[:0],
+		lines: l.lines[:0], buf: l.buf[:0], imgRefs: l.imgRefs[:0], place: l.place[:0],
+		ev: evalState{loops: l.ev.loops[:0], argBuf: l.ev.argBuf[:0]},
+	}
+	layoutPool.Put(l)
+}
+
+// run lays the document out and paginates it.
+func (l *layout) run() error {
+	d := &l.t.doc
+	l.left, l.width = d.mLft, d.pageW-d.mLft-d.mRight
+	// Measure the header and footer on page 1 of 1 and on page 2 of 2: a
+	// header may differ between the first and later pages (<if test="gt
+	// $page 1">), and each page's body area follows its own.
+	for i, page := range [2]int{1, 2} {
+		top, bottom := d.mTop, d.pageH-d.mBot
+		if l.t.header != nil {
+			_, h, err := l.band(l.t.header, page, page)
+			if err != nil {
+				return err
+			}
+			if h > 0 {
+				top += h + d.headerGap
+			}
+		}
+		if l.t.footer != nil {
+			_, h, err := l.band(l.t.footer, page, page)
+			if err != nil {
+				return err
+			}
+			if h > 0 {
+				bottom -= h + d.footerGap
+			}
+		}
+		if bottom-top < 30 {
+			return &RenderError{Name: l.t.name, Msg: "header and footer leave less than 30 mm for the body"}
+		}
+		l.tops[i], l.bottoms[i] = top, bottom
+	}
+	if err := l.blocks(l.t.body, l.left, l.width, &l.items); err != nil {
+		return err
+	}
+	if err := l.paginate(); err != nil {
+		return err
+	}
+	for p := 0; p < l.pages; p++ {
+		if l.t.header != nil {
+			boxes, _, err := l.band(l.t.header, p+1, l.pages)
+			if err != nil {
+				return err
+			}
+			y := d.mTop
+			for _, b := range boxes {
+				l.place = append(l.place, placement{page: int32(p), dy: y, start: b.start, end: b.end})
+				y += b.h
+			}
+		}
+		if l.t.footer != nil {
+			boxes, h, err := l.band(l.t.footer, p+1, l.pages)
+			if err != nil {
+				return err
+			}
+			y := d.pageH - d.mBot - h
+			for _, b := range boxes {
+				l.place = append(l.place, placement{page: int32(p), dy: y, start: b.start, end: b.end})
+				y += b.h
+			}
+		}
+	}
+	return nil
+}
+
+// band lays out header or footer blocks for one page.
+func (l *layout) band(nodes []node, page, pages int) ([]box, float64, error) {
+	l.ev.page, l.ev.pages = page, pages
+	var tmp []item
+	if err := l.blocks(nodes, l.left, l.width, &tmp); err != nil {
+		return nil, 0, err
+	}
+	boxes := l.flatten(tmp, nil)
+	h := 0.0
+	for _, b := range boxes {
+		h += b.h
+	}
+	return boxes, h, nil
+}
+
+// itemNeed is the height an item needs at least on the page where it starts.
+func (l *layout) itemNeed(it *item, pageH float64) float64 {
+	if it.kind == itBand && it.h > pageH {
+		// A band taller than a page will be split; it needs one box.
+		b := l.bands[it.band]
+		need := 0.0
+		for c := b.colStart; c < b.colEnd; c++ {
+			col := &l.bandCols[c]
+			if col.boxEnd > col.boxStart {
+				need = math.Max(need, l.boxes[col.boxStart].h)
+			}
+		}
+		return need + 2*b.padV
+	}
+	if it.kind == itSpace || it.kind == itBreak {
+		return 0
+	}
+	return it.h
+}
+
+func (l *layout) paginate() error {
+	const eps = 1e-6
+	pageH := min(l.bottoms[0]-l.tops[0], l.bottoms[1]-l.tops[1])
+	page := 0
+	l.bodyTop, l.bodyBottom = l.tops[0], l.bottoms[0]
+	y, fresh := l.bodyTop, l.bodyTop
+	placed := false
+	newPage := func(tid int32) error {
+		page++
+		if page >= l.limits.MaxPages {
+			return &RenderError{Name: l.t.name, Msg: fmt.Sprintf("more than %d pages", l.limits.MaxPages), Err: errLimit}
+		}
+		l.bodyTop, l.bodyBottom = l.tops[1], l.bottoms[1]
+		y, placed = l.bodyTop, false
+		if tid > 0 {
+			ti := l.tables[tid-1]
+			if ti.repeat && ti.header >= 0 {
+				hb := l.bands[l.items[ti.header].band]
+				l.placeBand(&hb, int32(page), &y, nil)
+			}
+		}
+		fresh = y
+		return nil
+	}
+	next := []int32(nil)
+	for i := range l.items {
+		it := &l.items[i]
+		tid := it.table
+		if it.isHeader {
+			tid = 0
+		}
+		switch it.kind {
+		case itBreak:
+			if placed {
+				if err := newPage(0); err != nil {
+					return err
+				}
+			}
+			continue
+		case itSpace:
+			if y > fresh+eps {
+				y += it.h
+			}
+			continue
+		}
+		need := it.h
+		if it.keepNext {
+			need = 0
+			j := i
+			for ; j < len(l.items) && j < i+12 && l.items[j].keepNext; j++ {
+				if l.items[j].kind != itSpace || need > 0 {
+					need += l.items[j].h
+				}
+			}
+			if j < len(l.items) {
+				need += l.itemNeed(&l.items[j], pageH)
+			}
+			if need > pageH {
+				need = l.itemNeed(it, pageH)
+			}
+		}
+		if it.kind == itBand && it.h > pageH && !it.keepNext {
+			need = l.itemNeed(it, pageH)
+		}
+		if y+need > l.bodyBottom+eps && y > fresh+eps {
+			if err := newPage(tid); err != nil {
+				return err
+			}
+		}
+		placed = true
+		if it.kind == itBox {
+			l.place = append(l.place, placement{page: int32(page), dy: y, start: it.b.start, end: it.b.end})
+			y += it.h
+			continue
+		}
+		b := l.bands[it.band]
+		if y+b.h <= l.bodyBottom+eps {
+			l.placeBand(&b, int32(page), &y, nil)
+			continue
+		}
+		// Taller than the room left on a fresh page: split between boxes.
+		next = next[:0]
+		for c := b.colStart; c < b.colEnd; c++ {
+			next = append(next, l.bandCols[c].boxStart)
+		}
+		for !l.placeBand(&b, int32(page), &y, next) {
+			if err := newPage(tid); err != nil {
+				return err
+			}
+		}
+	}
+	l.pages = page + 1
+	return nil
+}
+
+// placeBand places a band at *y on page. With next == nil the whole band is
+// placed; otherwise as much as fits from next on (at least one box per
+// column), next is advanced, and it reports whether the band is complete.
+func (l *layout) placeBand(b *band, page int32, y *float64, next []int32) bool {
+	var c chunk
+	if next == nil {
+		c = l.chunkAll(*b)
+	} else {
+		c = l.chunk(*b, next, l.bodyBottom-*y, true)
+		copy(next, c.next)
+	}
+	for _, pl := range c.place {
+		l.place = append(l.place, placement{page: page, dy: *y + pl.dy, start: pl.start, end: pl.end})
+	}
+	*y += c.h
+	return next == nil || c.done
+}
+
+// ---- output ----
+
+var epoch = time.Unix(0, 0).UTC()
+
+func (l *layout) emit(w io.Writer, fast, compress bool, o RenderOptions, draft string, meta [3]string) error {
+	d := &l.t.doc
+	pdf := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", Size: fpdf.SizeType{Wd: d.pageW, Ht: d.pageH}})
+	pdf.SetCatalogSort(true)
+	date := o.Date
+	if date.IsZero() {
+		date = epoch
+	}
+	pdf.SetCreationDate(date)
+	pdf.SetModificationDate(date)
+	pdf.SetCompression(compress)
+	pdf.SetAutoPageBreak(false, 0)
+	pdf.SetMargins(0, 0, 0)
+	pdf.SetCreator("dealgate pdflayout", true)
+	pdf.SetLang("ru-RU")
+	if meta[0] != "" {
+		pdf.SetTitle(meta[0], true)
+	}
+	if meta[1] != "" {
+		pdf.SetSubject(meta[1], true)
+	}
+	if meta[2] != "" {
+		pdf.SetAuthor(meta[2], true)
+	}
+	for st := range numStyles {
+		if !l.usedStyles[st] {
+			continue
+		}
+		if fast {
+			fc := &l.fonts.faces[st]
+			pdf.AddFontFromBytes(l.fonts.fam.fpdfName, fpdfStyle[st], fc.defJSON, fc.zFont)
+		} else {
+			pdf.AddUTF8FontFromBytes(l.fonts.fam.fpdfName, fpdfStyle[st], l.fonts.fam.ttf[st])
+		}
+	}
+	for i, im := range l.imgRefs {
+		pdf.RegisterImageOptionsReader("img"+strconv.Itoa(i), fpdf.ImageOptions{ImageType: im.typ}, bytes.NewReader(im.data))
+	}
+	if err := pdf.Error(); err != nil {
+		return fmt.Errorf("pdflayout: %w", err)
+	}
+
+	// Bucket placements by page, keeping their order.
+	counts := make([]int, l.pages+1)
+	for _, p := range l.place {
+		counts[p.page+1]++
+	}
+	for i := 1; i <= l.pages; i++ {
+		counts[i] += counts[i-1]
+	}
+	sorted := make([]placement, len(l.place))
+	for _, p := range l.place {
+		sorted[counts[p.page]] = p
+		counts[p.page]++
+	}
+
+	e := emitter{pdf: pdf, fast: fast, family: l.fonts.fam.fpdfName, st: 255, color: -1, draw: -1, lw: -1}
+	k := 0
+	for p := 0; p < l.pages; p++ {
+		pdf.AddPage()
+		e.st, e.size, e.color, e.draw, e.lw = 255, 0, -1, -1, -1
+		if draft != "" {
+			e.watermark(l, draft, d.pageW, d.pageH)
+		}
+		for ; k < len(sorted) && sorted[k].page == int32(p); k++ {
+			pl := sorted[k]
+			for i := pl.start; i < pl.end; i++ {
+				if err := e.op(&l.ops[i], pl.dy); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if err := pdf.Output(w); err != nil {
+		return fmt.Errorf("pdflayout: %w", err)
+	}
+	return nil
+}
+
+type emitter struct {
+	pdf    *fpdf.Fpdf
+	fast   bool
+	family string
+	st     fontStyle
+	size   float64
+	color  int32
+	draw   int32
+	lw     float64
+	buf    []byte
+}
+
+func rgb(c int32) (int, int, int) { return int(c>>16) & 0xFF, int(c>>8) & 0xFF, int(c) & 0xFF }
+
+func (e *emitter) text(s string) (string, error) {
+	if !e.fast {
+		return s, nil
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			var err error
+			e.buf, err = appendCP1251x(e.buf[:0], s)
+			return string(e.buf), err
+		}
+	}
+	return s, nil
+}
+
+func (e *emitter) font(st fontStyle, size float64, color int32) {
+	if st != e.st || size != e.size {
+		e.pdf.SetFont(e.family, fpdfStyle[st], size)
+		e.st, e.size = st, size
+	}
+	if color != e.color {
+		r, g, b := rgb(color)
+		e.pdf.SetTextColor(r, g, b)
+		e.pdf.SetFillColor(r, g, b) // keeps fpdf from wrapping every text in q/Q
+		e.color = color
+	}
+}
+
+func (e *emitter) stroke(lw float64, color int32) {
+	if lw != e.lw {
+		e.pdf.SetLineWidth(lw)
+		e.lw = lw
+	}
+	if color != e.draw {
+		r, g, b := rgb(color)
+		e.pdf.SetDrawColor(r, g, b)
+		e.draw = color
+	}
+}
+
+func (e *emitter) op(o *op, dy float64) error {
+	switch o.kind {
+	case opText:
+		if o.text == "" {
+			return nil
+		}
+		e.font(o.style, o.size, o.color)
+		s, err := e.text(o.text)
+		if err != nil {
+			return err
+		}
+		e.pdf.Text(o.x, o.y+dy, s)
+	case opLine:
+		e.stroke(o.size, o.color)
+		e.pdf.Line(o.x, o.y+dy, o.x2, o.y2+dy)
+	case opRect:
+		e.stroke(o.size, o.color)
+		e.pdf.Rect(o.x, o.y+dy, o.x2, o.y2, "D")
+	case opFill:
+		r, g, b := rgb(o.color)
+		e.pdf.SetFillColor(r, g, b)
+		e.pdf.Rect(o.x, o.y+dy, o.x2, o.y2, "F")
+		if e.color >= 0 {
+			r, g, b = rgb(e.color)
+		} else {
+			r, g, b = 0, 0, 0
+		}
+		e.pdf.SetFillColor(r, g, b)
+	case opImage:
+		e.pdf.ImageOptions("img"+strconv.Itoa(o.img), o.x, o.y+dy, o.x2, o.y2, false, fpdf.ImageOptions{}, 0, "")
+	}
+	return nil
+}
+
+// watermark draws the draft text diagonally across the page, under the
+// content, in light grey.
+func (e *emitter) watermark(l *layout, text string, pw, ph float64) {
+	angle := math.Atan2(ph, pw) * 180 / math.Pi
+	diag := math.Hypot(pw, ph)
+	em := float64(l.measure(text, styleBold)) / 1000
+	size := math.Min(0.6*diag/(em*ptToMM), 110)
+	width := em * size * ptToMM
+	capH := 0.73 * size * ptToMM
+	cx, cy := pw/2, ph/2
+	e.font(styleBold, size, 0xD9D9D9)
+	s, err := e.text(text)
+	if err != nil {
+		return
+	}
+	e.pdf.TransformBegin()
+	e.pdf.TransformRotate(angle, cx, cy)
+	e.pdf.Text(cx-width/2, cy+capH/2, s)
+	e.pdf.TransformEnd()
+	e.st, e.size, e.color = 255, 0, -1 // the next text selects its font again
+}
