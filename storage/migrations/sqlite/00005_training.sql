@@ -1,0 +1,39 @@
+-- +goose Up
+-- Stage tests. training_banks keeps every version of the question bank an admin saved (the
+-- shipped bank is the default while the table is empty). training_attempts keeps every
+-- attempt: the questions drawn (with their correct answers — never sent to the browser before
+-- submission), the seed and bank digest they were drawn from, the policy in force and, once
+-- submitted, the answers and the score. Submission is a compare-and-set on submitted_at IS NULL.
+CREATE TABLE training_banks (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    version    INTEGER NOT NULL UNIQUE,
+    source     TEXT NOT NULL,
+    digest     TEXT NOT NULL,
+    questions  INTEGER NOT NULL,
+    created_by BIGINT REFERENCES users (id),
+    created_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE training_attempts (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id      BIGINT NOT NULL REFERENCES users (id),
+    stage        TEXT NOT NULL DEFAULT '',
+    seed         BIGINT NOT NULL,
+    bank_digest  TEXT NOT NULL,
+    policy       TEXT NOT NULL,
+    questions    TEXT NOT NULL,
+    started_at   TIMESTAMP NOT NULL,
+    deadline     TIMESTAMP,
+    submitted_at TIMESTAMP,
+    answers      TEXT,
+    correct      INTEGER NOT NULL DEFAULT 0,
+    total        INTEGER NOT NULL,
+    passed       BOOLEAN NOT NULL DEFAULT FALSE,
+    CHECK (submitted_at IS NOT NULL OR NOT passed)
+);
+CREATE INDEX training_attempts_user_stage ON training_attempts (user_id, stage, started_at);
+CREATE INDEX training_attempts_passed ON training_attempts (user_id, stage, submitted_at) WHERE passed;
+
+-- +goose Down
+DROP TABLE training_attempts;
+DROP TABLE training_banks;
