@@ -1,13 +1,17 @@
 package docxfill_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dealgate/dealgate/documents/docxfill"
 )
 
 // TestProposalPDFViaLibreOffice converts a filled proposal with LibreOffice and reads the
@@ -15,14 +19,7 @@ import (
 // rows and the totals must be on the page. Skipped when soffice or pdftotext is missing,
 // unless CI=true.
 func TestProposalPDFViaLibreOffice(t *testing.T) {
-	soffice, err1 := exec.LookPath("soffice")
-	pdftotext, err2 := exec.LookPath("pdftotext")
-	if err1 != nil || err2 != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but soffice or pdftotext is missing: %v %v", err1, err2)
-		}
-		t.Skip("soffice or pdftotext not installed")
-	}
+	tools := needTools(t, "soffice", "pdftotext")
 	t.Parallel()
 
 	tpl := mustProposal(t)
@@ -32,21 +29,11 @@ func TestProposalPDFViaLibreOffice(t *testing.T) {
 	if err := os.WriteFile(docx, render(t, tpl, d), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	pdf := convert(t, tools["soffice"], docx, "pdf", dir)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	// A profile of its own, so parallel conversions do not clash.
-	cmd := exec.CommandContext(ctx, soffice, "-env:UserInstallation=file://"+filepath.ToSlash(filepath.Join(dir, "profile")),
-		"--headless", "--convert-to", "pdf", "--outdir", dir, docx)
-	cmd.Env = append(os.Environ(), "HOME="+dir)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("soffice: %v\n%s", err, out)
-	}
-	pdf := filepath.Join(dir, "proposal.pdf")
-	if _, err := os.Stat(pdf); err != nil {
-		t.Fatalf("no PDF written: %v", err)
-	}
-	raw, err := exec.CommandContext(ctx, pdftotext, "-enc", "UTF-8", pdf, "-").Output()
+	raw, err := exec.CommandContext(ctx, tools["pdftotext"], "-enc", "UTF-8", pdf, "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext: %v", err)
 	}
@@ -78,4 +65,91 @@ func TestProposalPDFViaLibreOffice(t *testing.T) {
 // normalize folds non-breaking spaces and runs of white space to one space.
 func normalize(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\u00a0", " ")), " ")
+}
+
+// TestTemplateResavedByLibreOffice takes the proposal template through LibreOffice's own
+// DOCX writer (other run structure, bare <w:t>, its own styles) and fills the result: an
+// uploaded template made in a word processor must parse to the same placeholders, and
+// leading spaces of values must survive the bare <w:t>.
+func TestTemplateResavedByLibreOffice(t *testing.T) {
+	tools := needTools(t, "soffice")
+	t.Parallel()
+
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src", "proposal.docx")
+	if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(src, proposalBytes(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	resaved, err := os.ReadFile(convert(t, tools["soffice"], src, "docx:MS Word 2007 XML", dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(resaved, proposalBytes(t)) {
+		t.Fatal("LibreOffice returned the file unchanged")
+	}
+	tpl, err := docxfill.NewTemplate("resaved.docx", resaved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tpl.Placeholders(), mustProposal(t).Placeholders(); !slices.Equal(got, want) {
+		t.Fatalf("placeholders after LibreOffice:\n got %v\nwant %v", got, want)
+	}
+	d := proposalData(2, 3)
+	d.Values["intro"] = "   три пробела впереди"
+	doc := readPart(t, render(t, tpl, d), "word/document.xml")
+	text := wordText(t, doc)
+	for _, want := range []string{d.Values["seller.name"], d.Values["buyer.address"], d.Values["intro"], "Исх. № " + d.Values["number"]} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q", want)
+		}
+	}
+	// Word drops leading spaces of a w:t without xml:space="preserve".
+	if !bytes.Contains(doc, []byte(`<w:t xml:space="preserve">   три пробела впереди`)) {
+		t.Error(`the w:t holding the value lacks xml:space="preserve"`)
+	}
+	if got := strings.Count(text, "Насос центробежный"); got != 3 {
+		t.Errorf("%d item rows, want 3", got)
+	}
+}
+
+// needTools finds the named programs; it skips the test when one is missing, unless
+// CI=true, where that is a failure.
+func needTools(t *testing.T, names ...string) map[string]string {
+	t.Helper()
+	paths := map[string]string{}
+	for _, n := range names {
+		p, err := exec.LookPath(n)
+		if err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("CI=true but %s is missing: %v", n, err)
+			}
+			t.Skipf("%s not installed", n)
+		}
+		paths[n] = p
+	}
+	return paths
+}
+
+// convert runs soffice --convert-to on file into outDir and returns the output path.
+// Each call has its own profile and HOME, so parallel conversions do not clash.
+func convert(t *testing.T, soffice, file, to, outDir string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	profile := t.TempDir()
+	cmd := exec.CommandContext(ctx, soffice, "-env:UserInstallation=file://"+filepath.ToSlash(profile),
+		"--headless", "--convert-to", to, "--outdir", outDir, file)
+	cmd.Env = append(os.Environ(), "HOME="+profile)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v\n%s", err, out)
+	}
+	ext, _, _ := strings.Cut(to, ":")
+	out := filepath.Join(outDir, strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))+"."+ext)
+	if _, err := os.Stat(out); err != nil {
+		t.Fatalf("soffice wrote no %s: %v", out, err)
+	}
+	return out
 }
