@@ -382,7 +382,7 @@ func (s *Server) handleFactCreate(c echo.Context) error {
 	if !workflow.FactKind(kind).Valid() {
 		return workflow.Invalid("kind", "unknown fact kind %q (needs, decision_makers, tender, payment, shipment, feedback)", kind)
 	}
-	if err := validateFactData(workflow.FactKind(kind), data); err != nil {
+	if err := ValidateFactData(workflow.FactKind(kind), data); err != nil {
 		return err
 	}
 	if _, err := s.LoadDeal(c, id); err != nil {
@@ -395,8 +395,8 @@ func (s *Server) handleFactCreate(c echo.Context) error {
 	return c.JSON(http.StatusCreated, FactJSON{ID: f.ID, DealID: f.DealID, Kind: string(f.Kind), Stage: f.Stage, Data: f.Data, ActorID: f.ActorID, At: f.At})
 }
 
-// validateFactData checks the members a fact kind relies on; others are kept as given.
-func validateFactData(kind workflow.FactKind, data json.RawMessage) error {
+// ValidateFactData checks the members a fact kind relies on; others are kept as given.
+func ValidateFactData(kind workflow.FactKind, data json.RawMessage) error {
 	var m map[string]any
 	if err := json.Unmarshal(data, &m); err != nil {
 		return workflow.Invalid("data", "data must be a JSON object")

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/dealgate/dealgate/documents"
 	"github.com/dealgate/dealgate/workflow"
 )
 
@@ -70,6 +71,31 @@ func (s *Server) registerRoutes() {
 	s.api(auth, p, routeDoc{Method: "POST", Path: "/deals/:id/facts", Summary: "Record a fact: needs, decision_makers, tender, payment, shipment, feedback", Tag: "deals", Request: "FactRequest", Response: "Fact", Success: 201}, s.handleFactCreate, w, s.idempotent)
 	s.api(auth, p, routeDoc{Method: "GET", Path: "/deals/:id/facts", Summary: "A deal's facts", Tag: "deals", Response: "FactList"}, s.handleFactList)
 	s.api(auth, p, routeDoc{Method: "GET", Path: "/deals/:id/events", Summary: "A deal's hash-chained events", Tag: "audit", Response: "EventList"}, s.handleEventList)
+
+	s.api(auth, p, routeDoc{Method: "POST", Path: "/deals/:id/documents", Summary: "Create a document: a draft, or final (numbered, rendered to PDF and DOCX, hashed, immutable); without data it starts from the prefill", Tag: "documents", Request: "DocumentRequest", Response: "Document", Success: 201}, s.handleDocumentCreate, w, s.idempotent)
+	s.api(auth, p, routeDoc{Method: "GET", Path: "/deals/:id/documents", Summary: "A deal's documents, every version", Tag: "documents", Response: "DocumentList"}, s.handleDocumentList)
+	s.api(auth, p, routeDoc{Method: "GET", Path: "/deals/:id/documents/prefill", Summary: "New document data prefilled from the deal and its earlier documents (?kind=)", Tag: "documents", Response: "Prefill"}, s.handlePrefill)
+	s.api(auth, p, routeDoc{Method: "POST", Path: "/deals/:id/documents/preview", Summary: "Render data as a draft PDF (or ?format=docx) without storing anything", Tag: "documents", Request: "DocumentRequest", Produces: "application/pdf"}, s.handlePreview)
+	s.api(auth, p, routeDoc{Method: "GET", Path: "/documents/:id", Summary: "One document version with its data, hashes, template versions and signed copies", Tag: "documents", Response: "DocumentDetail"}, s.handleDocumentGet)
+	s.api(auth, p, routeDoc{Method: "GET", Path: "/documents/:id/pdf", Summary: "The stored PDF (drafts are rendered with a ЧЕРНОВИК mark)", Tag: "documents", Produces: "application/pdf"}, s.handleDocumentFile(documents.PDF))
+	s.api(auth, p, routeDoc{Method: "GET", Path: "/documents/:id/docx", Summary: "The stored DOCX", Tag: "documents", Produces: "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}, s.handleDocumentFile(documents.DOCX))
+	s.api(auth, p, routeDoc{Method: "POST", Path: "/documents/:id/finalise", Summary: "Finalise a draft: number, render, hash, store", Tag: "documents", Response: "Document"}, s.handleDocumentFinalise, w, s.idempotent)
+	s.api(auth, p, routeDoc{Method: "POST", Path: "/documents/:id/corrections", Summary: "A correction: a new version that supersedes this final document (same number)", Tag: "documents", Request: "CorrectionRequest", Response: "Document", Success: 201}, s.handleDocumentCorrection, w, s.idempotent)
+	s.api(auth, p, routeDoc{Method: "POST", Path: "/documents/:id/signed-copies", Summary: "Attach a signed scan (PDF, JPEG or PNG) to a final document", Tag: "documents", Response: "SignedCopy", Success: 201}, s.handleSignedCopy, w)
+	s.api(auth, p, routeDoc{Method: "GET", Path: "/documents/:id/signed-copies/:aid", Summary: "Download a signed copy", Tag: "documents", Produces: "application/octet-stream"}, s.handleSignedCopyGet)
+
+	s.api(auth, p, routeDoc{Method: "GET", Path: "/catalogue", Summary: "The product catalogue (?all=1 includes retired items)", Tag: "catalogue", Response: "ProductList"}, s.handleCatalogueList)
+	s.api(auth, p, routeDoc{Method: "POST", Path: "/catalogue", Summary: "Insert or update products by SKU (admin)", Tag: "catalogue", Request: "ProductList", Response: "Imported"}, s.handleCatalogueUpsert, admin)
+	s.api(auth, p, routeDoc{Method: "POST", Path: "/catalogue/import", Summary: "Import a CSV: sku,name,unit,okei,price,cost,vat_rate (admin)", Tag: "catalogue", Response: "Imported", Produces: ""}, s.handleCatalogueImport, admin)
+	s.api(auth, p, routeDoc{Method: "GET", Path: "/seller", Summary: "Our company's profile, the seller of every document", Tag: "settings", Response: "Party"}, s.handleSellerGet)
+	s.api(auth, p, routeDoc{Method: "PUT", Path: "/seller", Summary: "Set our company's profile (admin)", Tag: "settings", Request: "Party", Response: "Party"}, s.handleSellerPut, admin)
+	s.api(auth, p, routeDoc{Method: "GET", Path: "/settings/numbering", Summary: "Number formats per document kind", Tag: "settings", Response: "Numbering"}, s.handleNumberingGet)
+	s.api(auth, p, routeDoc{Method: "PUT", Path: "/settings/numbering", Summary: "Set number formats, e.g. {\"invoice\":\"СЧ-{YYYY}-{NNNNNN}\"} (admin)", Tag: "settings", Request: "Numbering", Response: "Numbering"}, s.handleNumberingPut, admin)
+	s.api(auth, p, routeDoc{Method: "GET", Path: "/templates", Summary: "Uploaded template versions and the shipped ones", Tag: "templates", Response: "TemplateList"}, s.handleTemplateList)
+	s.api(auth, p, routeDoc{Method: "POST", Path: "/templates/:kind/:format", Summary: "Upload a template (PDF layout XML or DOCX) for a kind; checked and versioned (admin)", Tag: "templates", Response: "Template", Success: 201}, s.handleTemplateUpload, admin)
+	s.api(auth, p, routeDoc{Method: "POST", Path: "/templates/:kind/:format/activate", Summary: "Choose the active version (0: the shipped one) (admin)", Tag: "templates", Request: "TemplateActivate", Response: "TemplateActive"}, s.handleTemplateActivate, admin)
+	s.api(auth, p, routeDoc{Method: "GET", Path: "/templates/:id/file", Summary: "Download an uploaded template version", Tag: "templates", Produces: "application/octet-stream"}, s.handleTemplateFile)
+	s.api(auth, p, routeDoc{Method: "GET", Path: "/templates/builtin/:kind/:format", Summary: "Download a shipped template", Tag: "templates", Produces: "application/octet-stream"}, s.handleBuiltinTemplate)
 
 	for _, r := range s.Extra {
 		r(s, auth, p)

@@ -37,6 +37,8 @@ type Server struct {
 	HTMLErrorFunc func(c echo.Context, p Problem) error
 	// SessionUser resolves browser sessions (set by the web package).
 	SessionUser SessionUserFunc
+	// Documents prepares, renders and stores documents.
+	Documents *DocumentService
 	// Extra registers the routes of other packages (documents, audit, statistics, training).
 	Extra []RouteRegistrar
 
@@ -54,6 +56,11 @@ func NewServer(store *storage.Store, log *slog.Logger) *Server {
 	}
 	s := &Server{Store: store, PipelineKey: "corporate", RequestTimeout: 30 * time.Second, BodyLimit: "2M", log: log}
 	s.metrics = newMetrics()
+	ds, err := NewDocumentService(store)
+	if err != nil {
+		panic("api: the document renderer cannot start: " + err.Error())
+	}
+	s.Documents = ds
 	s.echo = echo.New()
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.handleError

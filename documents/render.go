@@ -1,0 +1,328 @@
+package documents
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dealgate/dealgate/documents/docxfill"
+	"github.com/dealgate/dealgate/documents/pdflayout"
+	"github.com/dealgate/dealgate/templates"
+	"github.com/dealgate/dealgate/templates/docx"
+	"github.com/dealgate/dealgate/workflow"
+)
+
+// Format is a file format a document is rendered to.
+type Format string
+
+// Formats.
+const (
+	PDF  Format = "pdf"
+	DOCX Format = "docx"
+)
+
+// TemplateFile is one template version: shipped (ID 0, Version 0) or uploaded.
+type TemplateFile struct {
+	Kind    workflow.DocumentKind
+	Format  Format
+	ID      int64
+	Version int
+	SHA256  string
+	Name    string
+	Bytes   []byte
+}
+
+// TemplateSource finds the template to render a kind with. Storage-backed sources return the
+// active uploaded version and fall back to Builtin.
+type TemplateSource interface {
+	// Active returns the template new documents of kind are rendered with.
+	Active(ctx context.Context, kind workflow.DocumentKind, f Format) (TemplateFile, error)
+	// ByID returns a stored template version (id 0: the shipped one), for re-rendering.
+	ByID(ctx context.Context, kind workflow.DocumentKind, f Format, id int64) (TemplateFile, error)
+}
+
+// Builtin returns the template shipped in the binary for kind and format.
+func Builtin(kind workflow.DocumentKind, f Format) (TemplateFile, error) {
+	var (
+		b   []byte
+		err error
+	)
+	name := string(kind)
+	switch f {
+	case PDF:
+		name += ".xml"
+		b, err = fs.ReadFile(templates.PDFLayouts(), name)
+	case DOCX:
+		name += ".docx"
+		b, err = fs.ReadFile(docx.FS, name)
+	default:
+		return TemplateFile{}, fmt.Errorf("documents: unknown format %q", f)
+	}
+	if err != nil {
+		return TemplateFile{}, fmt.Errorf("documents: no shipped %s template for %s", f, kind)
+	}
+	sum := sha256.Sum256(b)
+	return TemplateFile{Kind: kind, Format: f, Name: "builtin:" + name, SHA256: hex.EncodeToString(sum[:]), Bytes: b}, nil
+}
+
+// BuiltinSource serves only the shipped templates (offline rendering, tests).
+type BuiltinSource struct{}
+
+// Active returns the shipped template.
+func (BuiltinSource) Active(_ context.Context, k workflow.DocumentKind, f Format) (TemplateFile, error) {
+	return Builtin(k, f)
+}
+
+// ByID returns the shipped template for id 0.
+func (BuiltinSource) ByID(_ context.Context, k workflow.DocumentKind, f Format, id int64) (TemplateFile, error) {
+	if id != 0 {
+		return TemplateFile{}, fmt.Errorf("documents: template %d is not available offline", id)
+	}
+	return Builtin(k, f)
+}
+
+// RenderOptions are per-render settings.
+type RenderOptions struct {
+	// Draft marks the PDF with a large ЧЕРНОВИК watermark.
+	Draft bool
+	// Logo is the seller's logo (PNG or JPEG) for templates that print one.
+	Logo []byte
+}
+
+// Renderer renders documents with parsed templates cached by content hash. It is safe for
+// concurrent use.
+type Renderer struct {
+	src TemplateSource
+	pdf *pdflayout.Engine
+
+	mu    sync.RWMutex
+	pdfs  map[string]*pdflayout.Template
+	docxs map[string]*docxfill.Template
+}
+
+// NewRenderer returns a renderer reading templates from src (nil: the shipped ones).
+func NewRenderer(src TemplateSource) (*Renderer, error) {
+	if src == nil {
+		src = BuiltinSource{}
+	}
+	eng, err := pdflayout.NewEngine(pdflayout.EngineOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return &Renderer{src: src, pdf: eng, pdfs: map[string]*pdflayout.Template{}, docxs: map[string]*docxfill.Template{}}, nil
+}
+
+// Warm prepares the fonts ahead of the first request.
+func (r *Renderer) Warm() error { return r.pdf.Warm() }
+
+// Render renders d with the active template of its kind and returns the bytes and the
+// template used (without its bytes).
+func (r *Renderer) Render(ctx context.Context, d Data, f Format, o RenderOptions) ([]byte, TemplateFile, error) {
+	tf, err := r.src.Active(ctx, d.Kind(), f)
+	if err != nil {
+		return nil, TemplateFile{}, err
+	}
+	out, err := r.RenderWith(d, tf, o)
+	tf.Bytes = nil
+	return out, tf, err
+}
+
+// RenderWith renders d with a given template version. The creation date inside the file is
+// the document's own date, so the same data and template always give the same bytes.
+func (r *Renderer) RenderWith(d Data, tf TemplateFile, o RenderOptions) ([]byte, error) {
+	view := d.View()
+	_, date := d.Header()
+	switch tf.Format {
+	case PDF:
+		t, err := r.pdfTemplate(tf)
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		buf.Grow(96 << 10)
+		number, _ := d.Header()
+		title := workflow.DocumentNames[d.Kind()][0]
+		if number != "" {
+			title += " № " + number
+		}
+		po := pdflayout.RenderOptions{Draft: o.Draft, Date: date.UTC(), Title: title, Author: "dealgate"}
+		if len(o.Logo) > 0 {
+			po.Images = map[string][]byte{"logo": o.Logo}
+		}
+		if _, err := r.pdf.Render(&buf, t, view, po); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	case DOCX:
+		t, err := r.docxTemplate(tf)
+		if err != nil {
+			return nil, err
+		}
+		values, lists := docxfill.Flatten(view)
+		var buf bytes.Buffer
+		buf.Grow(32 << 10)
+		if err := t.Render(&buf, docxfill.Data{Values: values, Lists: lists}); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
+	return nil, fmt.Errorf("documents: unknown format %q", tf.Format)
+}
+
+func (r *Renderer) pdfTemplate(tf TemplateFile) (*pdflayout.Template, error) {
+	key := tf.SHA256
+	if key == "" {
+		sum := sha256.Sum256(tf.Bytes)
+		key = hex.EncodeToString(sum[:])
+	}
+	r.mu.RLock()
+	t := r.pdfs[key]
+	r.mu.RUnlock()
+	if t != nil {
+		return t, nil
+	}
+	t, err := r.pdf.Parse(tf.Name, tf.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	r.pdfs[key] = t
+	r.mu.Unlock()
+	return t, nil
+}
+
+func (r *Renderer) docxTemplate(tf TemplateFile) (*docxfill.Template, error) {
+	key := tf.SHA256
+	if key == "" {
+		sum := sha256.Sum256(tf.Bytes)
+		key = hex.EncodeToString(sum[:])
+	}
+	r.mu.RLock()
+	t := r.docxs[key]
+	r.mu.RUnlock()
+	if t != nil {
+		return t, nil
+	}
+	t, err := docxfill.NewTemplate(tf.Name, tf.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	r.docxs[key] = t
+	r.mu.Unlock()
+	return t, nil
+}
+
+// TemplateError lists what is wrong with an uploaded template.
+type TemplateError struct {
+	Problems []string
+}
+
+func (e *TemplateError) Error() string {
+	return "the template is not acceptable: " + strings.Join(e.Problems, "; ")
+}
+
+// CheckTemplate validates an uploaded template for kind: it must parse, and every placeholder
+// it uses must be a key of the kind's view (checked against the view of the kind's shipped
+// example, which fills every key). Unknown placeholders are listed in the error.
+func (r *Renderer) CheckTemplate(kind workflow.DocumentKind, f Format, name string, b []byte) error {
+	if _, err := New(kind); err != nil {
+		return err
+	}
+	example, err := Example(kind)
+	if err != nil {
+		return err
+	}
+	known := viewPaths(example.View())
+	var used []string
+	switch f {
+	case PDF:
+		t, err := r.pdf.Parse(name, b)
+		if err != nil {
+			return &TemplateError{Problems: []string{err.Error()}}
+		}
+		used = t.Placeholders()
+	case DOCX:
+		t, err := docxfill.NewTemplate(name, b)
+		if err != nil {
+			return &TemplateError{Problems: []string{err.Error()}}
+		}
+		used = t.Placeholders()
+	default:
+		return &TemplateError{Problems: []string{fmt.Sprintf("unknown format %q (pdf or docx)", f)}}
+	}
+	var unknown []string
+	for _, p := range used {
+		if !known[p] {
+			unknown = append(unknown, p)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return &TemplateError{Problems: []string{"unknown placeholders: " + strings.Join(unknown, ", ")}}
+	}
+	// A trial render with the example catches what parsing cannot (limits, missing keys).
+	if _, err := r.RenderWith(example, TemplateFile{Kind: kind, Format: f, Name: name, Bytes: b}, RenderOptions{}); err != nil {
+		return &TemplateError{Problems: []string{"a trial render with the example data failed: " + err.Error()}}
+	}
+	return nil
+}
+
+// viewPaths lists the dotted paths a view offers: "number", "seller.inn", and for lists both
+// "lines" and "lines.name" (loop fields).
+func viewPaths(v map[string]any) map[string]bool {
+	out := map[string]bool{}
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		if prefix != "" {
+			out[prefix] = true
+		}
+		join := func(k string) string {
+			if prefix == "" {
+				return k
+			}
+			return prefix + "." + k
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				walk(join(k), e)
+			}
+		case []map[string]any:
+			for _, item := range x {
+				for k, e := range item {
+					walk(join(k), e)
+				}
+			}
+			out[join("#")] = true
+		case []any:
+			for _, item := range x {
+				walk(prefix, item)
+			}
+		}
+	}
+	walk("", v)
+	return out
+}
+
+// Example returns the shipped example data of kind (templates/examples/KIND.json), decoded.
+func Example(kind workflow.DocumentKind) (Data, error) {
+	b, err := fs.ReadFile(templates.Examples(), string(kind)+".json")
+	if err != nil {
+		return nil, fmt.Errorf("documents: no example for %s", kind)
+	}
+	return Decode(kind, b)
+}
+
+// errNoTemplate is returned when a kind has no template of a format.
+var errNoTemplate = errors.New("documents: no template")
+
+var _ = time.Time{}

@@ -1,0 +1,83 @@
+package documents
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dealgate/dealgate/workflow"
+)
+
+// TestRenderExamples renders the shipped example of every kind that has templates, to PDF and
+// DOCX, twice, and checks the bytes are identical and the PDF text holds the number.
+func TestRenderExamples(t *testing.T) {
+	r, err := NewRenderer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range Kinds() {
+		for _, f := range []Format{PDF, DOCX} {
+			if _, err := Builtin(k, f); err != nil {
+				t.Logf("%s %s: no shipped template yet", k, f)
+				continue
+			}
+			t.Run(string(k)+"/"+string(f), func(t *testing.T) {
+				d, err := Example(k)
+				if err != nil {
+					t.Fatal(err)
+				}
+				a, tf, err := r.Render(context.Background(), d, f, RenderOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _, err := r.Render(context.Background(), d, f, RenderOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(a, b) {
+					t.Fatalf("two renders differ")
+				}
+				if tf.SHA256 == "" || tf.Name == "" {
+					t.Fatalf("template ref incomplete: %+v", tf)
+				}
+				sum := sha256.Sum256(a)
+				t.Logf("%s %s: %d bytes, sha256 %s", k, f, len(a), hex.EncodeToString(sum[:8]))
+				if f == PDF {
+					number, _ := d.Header()
+					text := pdfText(t, a)
+					if number != "" && !strings.Contains(text, number) {
+						t.Errorf("PDF text lacks the number %q", number)
+					}
+				}
+			})
+		}
+	}
+}
+
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext is required in CI")
+		}
+		t.Skip("pdftotext not installed")
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", in, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+var _ = workflow.DocProposal
