@@ -359,11 +359,15 @@ func fnMoney(a []any) (any, error) {
 	default:
 		return nil, fmt.Errorf("%s is not an amount", kindOf(a[0]))
 	}
-	m, err := workflow.ParseMoney(s)
-	if err != nil {
-		return nil, err
+	v, ok := parseMinor(s)
+	if !ok {
+		// Spaces, commas and the error messages: the workflow parser.
+		m, err := workflow.ParseMoney(s)
+		if err != nil {
+			return nil, err
+		}
+		v = m.Minor()
 	}
-	v := m.Minor()
 	out := make([]byte, 0, 24)
 	if v < 0 {
 		out = append(out, '-')
@@ -372,6 +376,39 @@ func fnMoney(a []any) (any, error) {
 	out = groupThousands(out, strconv.FormatInt(v/100, 10))
 	out = append(out, ',', byte('0'+v%100/10), byte('0'+v%10))
 	return string(out), nil
+}
+
+// parseMinor reads the common plain forms "1234", "1234.5", "-1234.56"
+// without allocating; anything else is left to workflow.ParseMoney.
+func parseMinor(s string) (int64, bool) {
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || len(whole) > 13 || len(frac) > 2 {
+		return 0, false
+	}
+	var v int64
+	for i := 0; i < len(whole); i++ {
+		if whole[i] < '0' || whole[i] > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(whole[i]-'0')
+	}
+	for i := 0; i < 2; i++ {
+		v *= 10
+		if i < len(frac) {
+			if frac[i] < '0' || frac[i] > '9' {
+				return 0, false
+			}
+			v += int64(frac[i] - '0')
+		}
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 func fnNumber(a []any) (any, error) {

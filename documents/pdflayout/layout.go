@@ -137,8 +137,12 @@ type layout struct {
 	buf      []byte
 	imgRefs  []imageRef
 
-	place []placement
-	pages int
+	place   []placement
+	pages   int
+	taken   []float64   // scratch of chunk
+	nexts   []int32     // scratch of chunk
+	nextAll []int32     // scratch of chunkAll
+	cplace  []placement // scratch of chunk
 
 	usedStyles [numStyles]bool
 	slow       bool               // some text is outside cp1251x
@@ -1073,28 +1077,37 @@ func (l *layout) bandBox(bi int32) box {
 	return box{h: chunk.h, start: start, end: int32(len(l.ops))}
 }
 
+// chunk is a part of a band laid out for one page. place is scratch
+// memory, valid until the next call of layout.chunk.
 type chunk struct {
 	h     float64
 	place []placement // page unset; dy relative to the chunk top
-	next  []int32     // per column: first box not placed
 	done  bool
 }
 
 func (l *layout) chunkAll(b band) chunk {
-	next := make([]int32, b.colEnd-b.colStart)
-	for i := range next {
-		next[i] = l.bandCols[b.colStart+int32(i)].boxStart
+	next := l.nextAll[:0]
+	for c := b.colStart; c < b.colEnd; c++ {
+		next = append(next, l.bandCols[c].boxStart)
 	}
+	l.nextAll = next
 	return l.chunk(b, next, math.Inf(1), true)
 }
 
 // chunk takes, from each column, the boxes from next[c] that fit in avail
-// (at least one if force) and draws the band's cells for that height.
+// (at least one if force) and draws the band's cells for that height. It
+// advances next past the boxes taken.
 func (l *layout) chunk(b band, next []int32, avail float64, force bool) chunk {
-	var c chunk
+	c := chunk{place: l.cplace[:0]}
 	content := 0.0
-	taken := make([]float64, len(next))
-	nexts := make([]int32, len(next))
+	if cap(l.taken) < len(next) {
+		l.taken = make([]float64, len(next))
+	}
+	taken := l.taken[:len(next)]
+	if cap(l.nexts) < len(next) {
+		l.nexts = make([]int32, len(next))
+	}
+	nexts := l.nexts[:len(next)]
 	done := true
 	for ci := range next {
 		col := &l.bandCols[b.colStart+int32(ci)]
@@ -1153,7 +1166,9 @@ func (l *layout) chunk(b band, next []int32, avail float64, force bool) chunk {
 	if e := int32(len(l.ops)); e > s {
 		c.place = append(c.place, placement{start: s, end: e})
 	}
-	c.next, c.done = nexts, done
+	copy(next, nexts)
+	c.done = done
+	l.cplace = c.place[:0]
 	return c
 }
 

@@ -203,11 +203,7 @@ func (e *Engine) Render(w io.Writer, t *Template, data map[string]any, o RenderO
 		}
 		meta[i] = string(b)
 	}
-	var buf bytes.Buffer
-	if err := l.emit(&buf, res.Path == PathFast, e.compress, o, draftText, meta); err != nil {
-		return Result{}, err
-	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
+	if err := l.emit(w, res.Path == PathFast, e.compress, o, draftText, meta); err != nil {
 		return Result{}, err
 	}
 	return res, nil
@@ -222,6 +218,7 @@ func (l *layout) release() {
 		ops: l.ops[:0], items: l.items[:0], bands: l.bands[:0], bandCols: l.bandCols[:0],
 		boxes: l.boxes[:0], tables: l.tables[:0], runs: l.runs[:0], pieces: l.pieces[:0],
 		lines: l.lines[:0], buf: l.buf[:0], imgRefs: l.imgRefs[:0], place: l.place[:0],
+		taken: l.taken, nexts: l.nexts, nextAll: l.nextAll, cplace: l.cplace[:0],
 		ev: evalState{loops: l.ev.loops[:0], argBuf: l.ev.argBuf[:0]},
 	}
 	layoutPool.Put(l)
@@ -431,7 +428,6 @@ func (l *layout) placeBand(b *band, page int32, y *float64, next []int32) bool {
 		c = l.chunkAll(*b)
 	} else {
 		c = l.chunk(*b, next, l.bodyBottom-*y, true)
-		copy(next, c.next)
 	}
 	for _, pl := range c.place {
 		l.place = append(l.place, placement{page: page, dy: *y + pl.dy, start: pl.start, end: pl.end})
@@ -517,10 +513,13 @@ func (l *layout) emit(w io.Writer, fast, compress bool, o RenderOptions, draft s
 			}
 		}
 	}
-	if err := pdf.Output(w); err != nil {
+	// Close first: Output would write a half-finished buffer if closing
+	// failed.
+	pdf.Close()
+	if err := pdf.Error(); err != nil {
 		return fmt.Errorf("pdflayout: %w", err)
 	}
-	return nil
+	return pdf.Output(w)
 }
 
 type emitter struct {

@@ -1,0 +1,97 @@
+package pdflayout
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// cpuTime returns the CPU time (user + system) the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkProposalPDF renders the shipped proposal template with different
+// data in every iteration (number, contact, 6 items with new names,
+// quantities and prices, hence every sum). Report docs/s with
+//
+//	GOMAXPROCS=1 go test -bench . -benchmem -run '^$' ./documents/pdflayout/
+func BenchmarkProposalPDF(b *testing.B) {
+	e := newTestEngine(b, EngineOptions{})
+	tpl := mustParseFile(b, e, proposalTemplatePath)
+	base := loadJSON(b, filepath.Join("testdata", "proposal.json"))
+	benchRender(b, e, tpl, func(rng *rand.Rand, i int) map[string]any { return proposalVariant(base, rng, i, 6) })
+}
+
+// BenchmarkProposalPDFCompressed is the same with Flate-compressed pages.
+func BenchmarkProposalPDFCompressed(b *testing.B) {
+	e := newTestEngine(b, EngineOptions{CompressPages: true})
+	tpl := mustParseFile(b, e, proposalTemplatePath)
+	base := loadJSON(b, filepath.Join("testdata", "proposal.json"))
+	benchRender(b, e, tpl, func(rng *rand.Rand, i int) map[string]any { return proposalVariant(base, rng, i, 6) })
+}
+
+// BenchmarkProposalPDFUTF8 forces the UTF-8 font path, for comparison.
+func BenchmarkProposalPDFUTF8(b *testing.B) {
+	e := newTestEngine(b, EngineOptions{DisableFastPath: true})
+	tpl := mustParseFile(b, e, proposalTemplatePath)
+	base := loadJSON(b, filepath.Join("testdata", "proposal.json"))
+	benchRender(b, e, tpl, func(rng *rand.Rand, i int) map[string]any { return proposalVariant(base, rng, i, 6) })
+}
+
+// BenchmarkInvoice100Lines renders a 100-line invoice (3 pages, header row
+// repeated) with different items every iteration.
+func BenchmarkInvoice100Lines(b *testing.B) {
+	e := newTestEngine(b, EngineOptions{})
+	tpl := mustParseFile(b, e, filepath.Join("testdata", "invoice.xml"))
+	const variants = 64
+	data := make([]map[string]any, variants)
+	for i := range data {
+		data[i] = invoiceData(b, i, 100)
+	}
+	benchRender(b, e, tpl, func(_ *rand.Rand, i int) map[string]any { return data[i%variants] })
+}
+
+// benchRender prepares 256 distinct data sets (outside the timer), renders
+// them round-robin and reports docs/s and the PDF size.
+func benchRender(b *testing.B, e *Engine, tpl *Template, gen func(*rand.Rand, int) map[string]any) {
+	b.Helper()
+	if err := e.Warm(); err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	const variants = 256
+	data := make([]map[string]any, variants)
+	for i := range data {
+		data[i] = gen(rng, i)
+	}
+	var buf bytes.Buffer
+	o := RenderOptions{Date: testDate}
+	var size, pages int
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		buf.Reset()
+		res, err := e.Render(&buf, tpl, data[i%variants], o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size, pages = buf.Len(), res.Pages
+	}
+	cpu := cpuTime() - cpu0
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+	// On a shared machine wall time includes waiting for a CPU; docs per
+	// CPU-second (user+system time of the whole process, GC included)
+	// measures the cost itself.
+	b.ReportMetric(float64(b.N)/cpu.Seconds(), "docs/cpu-s")
+	b.ReportMetric(float64(size), "pdf-bytes")
+	b.ReportMetric(float64(pages), "pages")
+}
