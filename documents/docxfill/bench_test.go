@@ -39,7 +39,7 @@ func BenchmarkProposalDOCX(b *testing.B) {
 }
 
 // BenchmarkInvoice100LinesDOCX fills the proposal's item table with 100 lines, the size
-// of a long invoice or specification.
+// of a long invoice or specification (no invoice template is shipped yet).
 func BenchmarkInvoice100LinesDOCX(b *testing.B) {
 	tpl := mustProposal(b)
 	data := make([]docxfill.Data, 32)

@@ -26,7 +26,7 @@ func ExampleTemplate_Render() {
 	var data map[string]any
 	_ = json.Unmarshal([]byte(`{
 		"number": "КП-2026-0123", "date": "12.03.2026",
-		"items": [{"name": "Насос ЦНС 38-44", "qty": 2}]
+		"lines": [{"no": "1", "name": "Насос ЦНС 38-44", "qty": "2"}]
 	}`), &data)
 	values, lists := docxfill.Flatten(data)
 
@@ -38,7 +38,7 @@ func ExampleTemplate_Render() {
 		fmt.Println("written:", out.Len(), "bytes")
 	}
 	// Output:
-	// loop rows over: [items signer totals]
-	// missing: 39 keys, first [addressee.name addressee.position buyer.address]
+	// loop rows over: [currency lines signer totals]
+	// missing: 40 keys, first [addressee.name addressee.position benefits_text]
 	// written: 0 bytes
 }

@@ -34,69 +34,71 @@ func mustProposal(t testing.TB) *docxfill.Template {
 	return tpl
 }
 
-// proposalData is a complete data set for proposal.docx with n line items. variant
-// changes the number, the quantities and every sum, so each variant is a different
-// document.
+// proposalData is a complete data set for proposal.docx with n line items, keyed like the
+// proposal view of documents/VIEW.md. variant changes the number, the quantities and
+// every sum, so each variant is a different document.
 func proposalData(variant, n int) docxfill.Data {
-	items := make([]map[string]string, n)
+	lines := make([]map[string]string, n)
 	var net, vat int64 // kopecks
-	for i := range items {
+	for i := range lines {
 		qty := int64(1 + (variant+i)%7)
 		price := int64(125000000 + 1000*int64(i) + int64(variant)) // kopecks
 		amount := qty * price
 		v := (amount*22 + 50) / 100
 		net += amount
 		vat += v
-		items[i] = map[string]string{
-			"name":   fmt.Sprintf("Насос центробежный ЦНС 38-%d, исп. «Х» (ТУ 3631-001)", 44+i),
-			"unit":   "шт",
-			"qty":    fmt.Sprint(qty),
-			"price":  rub(price),
-			"amount": rub(amount),
-			"vat":    rub(v),
-			"total":  rub(amount + v),
+		lines[i] = map[string]string{
+			"no":          fmt.Sprint(i + 1),
+			"name":        fmt.Sprintf("Насос центробежный ЦНС 38-%d", 44+i),
+			"description": "исп. «Х», ТУ 3631-001, 45 кВт",
+			"unit":        "шт",
+			"qty":         fmt.Sprint(qty),
+			"price_net":   rub(price),
+			"amount":      rub(amount),
+			"vat":         rub(v),
+			"total":       rub(amount + v),
 		}
 	}
 	return docxfill.Data{
 		Values: map[string]string{
-			"number":              fmt.Sprintf("КП-2026-%04d", variant+1),
-			"date":                "12.03.2026",
-			"greeting":            "Уважаемый Иван Петрович!",
-			"subject":             "О поставке насосного оборудования",
-			"intro":               "По итогам встречи 10.03.2026 направляем предложение на поставку насосов для станции «Северная».",
-			"vat_rate":            "22 %",
-			"validity":            "30 календарных дней",
-			"valid_until":         "11.04.2026",
-			"seller.name":         `ООО «Гидромаш & Ко» <Поставщик> "Главный" 'офис'`,
-			"seller.address":      "191186, г. Санкт-Петербург, Невский пр-кт, д. 1, лит. А, пом. 2-Н",
-			"seller.inn":          "7841000001",
-			"seller.kpp":          "784101001",
-			"seller.ogrn":         "1027800000001",
-			"seller.phone":        "+7 (812) 000-00-01",
-			"seller.email":        "sales@gidromash.example",
-			"seller.account":      "40702810900000000001",
-			"seller.bank":         "ПАО «Банк»",
-			"seller.bik":          "044030001",
-			"seller.corr_account": "30101810900000000001",
-			"buyer.name":          "АО «Северный водоканал»",
-			"buyer.address":       "162600, Вологодская обл.,\nг. Череповец,\nул. Труда, д. 5",
-			"addressee.position":  "Главному инженеру",
-			"addressee.name":      "Смирнову И. П.",
-			"totals.net":          rub(net),
-			"totals.vat":          rub(vat),
-			"totals.gross":        rub(net + vat),
-			"totals.words":        "Сумма прописью для варианта " + fmt.Sprint(variant),
-			"terms.delivery":      "60 рабочих дней с даты аванса",
-			"terms.basis":         "DAP, г. Череповец",
-			"terms.payment":       "50 % аванс, 50 % по уведомлению о готовности",
-			"terms.warranty":      "24 месяца с даты ввода в эксплуатацию",
-			"manager.name":        "Петров Пётр Петрович",
-			"manager.phone":       "+7 (921) 000-00-02",
-			"manager.email":       fmt.Sprintf("petrov+%d@gidromash.example", variant),
-			"signer.position":     "Генеральный директор",
-			"signer.name":         "А. А. Иванов",
+			"number":                 fmt.Sprintf("КП-2026-%04d", variant+1),
+			"date":                   "12.03.2026",
+			"greeting":               "Уважаемый Иван Петрович!",
+			"subject":                "О поставке насосного оборудования",
+			"intro":                  "По итогам встречи 10.03.2026 направляем предложение на поставку насосов для станции «Северная».",
+			"solution":               "Два насоса работают попеременно, третий в резерве.",
+			"benefits_text":          "Экономия электроэнергии 18 %\nСервис в Череповце",
+			"currency.short":         "руб.",
+			"validity":               "до 11.04.2026 (30 (тридцать) календарных дней)",
+			"offer_note":             "Настоящее коммерческое предложение не является публичной офертой. Цены действительны до 11.04.2026.",
+			"seller.name":            `ООО «Гидромаш & Ко» <Поставщик> "Главный" 'офис'`,
+			"seller.address":         "191186, г. Санкт-Петербург, Невский пр-кт, д. 1, лит. А, пом. 2-Н",
+			"seller.requisites_line": "ИНН 7841000001, КПП 784101001, ОГРН 1027800000001",
+			"seller.phone":           "+7 (812) 000-00-01",
+			"seller.email":           "sales@gidromash.example",
+			"seller.bank_line":       "р/с 40702810900000000001 в ПАО «Банк», БИК 044030001, к/с 30101810900000000001",
+			"buyer.name":             "АО «Северный водоканал»",
+			"buyer.address":          "162600, Вологодская обл.,\nг. Череповец,\nул. Труда, д. 5",
+			"addressee.position":     "Главный инженер",
+			"addressee.name":         "Смирнов Иван Петрович",
+			"totals.net":             rub(net),
+			"totals.vat":             rub(vat),
+			"totals.vat_label":       "НДС 22 %",
+			"totals.gross":           rub(net + vat),
+			"totals.words":           "Сумма прописью для варианта " + fmt.Sprint(variant),
+			"delivery_time":          "60 рабочих дней с даты аванса",
+			"delivery_basis":         "доставка до склада Покупателя",
+			"delivery_address":       "г. Череповец, ул. Труда, д. 5",
+			"payment_terms":          "50 % аванс, 50 % по уведомлению о готовности",
+			"warranty":               "24 месяца с даты ввода в эксплуатацию",
+			"manager.name":           "Петров Пётр Петрович",
+			"manager.position":       "Менеджер по продажам",
+			"manager.phone":          "+7 (921) 000-00-02",
+			"manager.email":          fmt.Sprintf("petrov+%d@gidromash.example", variant),
+			"signer.position":        "Генеральный директор",
+			"signer.initials":        "А. А. Иванов",
 		},
-		Lists: map[string][]map[string]string{"items": items},
+		Lists: map[string][]map[string]string{"lines": lines},
 	}
 }
 

@@ -3,6 +3,7 @@ package docxfill_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,8 +50,8 @@ func TestProposalPDFViaLibreOffice(t *testing.T) {
 		"не является публичной офертой",
 		"г. Череповец",
 	}
-	for i, it := range d.Lists["items"] {
-		want = append(want, "ЦНС 38-"+string(rune('4'))+string(rune('4'+i)), normalize(it["total"]), normalize(it["price"]))
+	for i, it := range d.Lists["lines"] {
+		want = append(want, fmt.Sprintf("ЦНС 38-%d", 44+i), normalize(it["total"]), normalize(it["price_net"]))
 	}
 	for _, w := range want {
 		if !strings.Contains(text, w) {

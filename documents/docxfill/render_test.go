@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -47,13 +48,13 @@ func TestProposalRender(t *testing.T) {
 	doc := readPart(t, out, "word/document.xml")
 	text := wordText(t, doc)
 
-	for _, k := range []string{"seller.name", "buyer.address", "number", "date", "totals.gross", "terms.payment", "signer.name", "intro"} {
+	for _, k := range []string{"seller.name", "buyer.address", "number", "date", "totals.gross", "payment_terms", "signer.initials", "intro", "offer_note"} {
 		if !strings.Contains(text, d.Values[k]) {
 			t.Errorf("document text lacks %s = %q", k, d.Values[k])
 		}
 	}
-	for i, it := range d.Lists["items"] {
-		for _, f := range []string{"name", "qty", "price", "amount", "vat", "total"} {
+	for i, it := range d.Lists["lines"] {
+		for _, f := range []string{"no", "name", "description", "qty", "price_net", "amount", "vat", "total"} {
 			if !strings.Contains(text, it[f]) {
 				t.Errorf("item %d: document text lacks %s = %q", i, f, it[f])
 			}
@@ -84,7 +85,7 @@ func TestProposalRender(t *testing.T) {
 		t.Errorf("table rows: got %d, want 7", got)
 	}
 	for i := 1; i <= 3; i++ {
-		if !strings.Contains(text, "\n"+string(rune('0'+i))+"\nНасос центробежный") {
+		if !strings.Contains(text, fmt.Sprintf("\n%d\nНасос центробежный ЦНС 38-%d\nисп.", i, 43+i)) {
 			t.Errorf("line number %d missing before its item", i)
 		}
 	}
@@ -213,7 +214,7 @@ func TestRowsThatAreNotLoops(t *testing.T) {
 func TestMissingAndExtraKeys(t *testing.T) {
 	tpl := mustProposal(t)
 	d := proposalData(1, 2)
-	delete(d.Values, "seller.inn")
+	delete(d.Values, "seller.requisites_line")
 	delete(d.Values, "number") // split across three runs, also in the footer
 	d.Values["not.in.template"] = "ignored"
 	var buf bytes.Buffer
@@ -222,10 +223,10 @@ func TestMissingAndExtraKeys(t *testing.T) {
 	if !errors.As(err, &me) {
 		t.Fatalf("got %v, want *MissingError", err)
 	}
-	if want := []string{"number", "seller.inn"}; !slices.Equal(me.Keys, want) {
+	if want := []string{"number", "seller.requisites_line"}; !slices.Equal(me.Keys, want) {
 		t.Errorf("Keys = %v, want %v", me.Keys, want)
 	}
-	if !strings.Contains(err.Error(), "seller.inn") || !strings.Contains(err.Error(), "number") {
+	if !strings.Contains(err.Error(), "seller.requisites_line") || !strings.Contains(err.Error(), "number") {
 		t.Errorf("message %q does not name the keys", err)
 	}
 	if buf.Len() != 0 {
@@ -250,7 +251,7 @@ func TestMissingAndExtraKeys(t *testing.T) {
 func TestPlaceholdersAndUnknown(t *testing.T) {
 	tpl := mustProposal(t)
 	ph := tpl.Placeholders()
-	for _, want := range []string{"number", "date", "seller.inn", "items.name", "items.#", "totals.words", "buyer.address"} {
+	for _, want := range []string{"number", "date", "seller.requisites_line", "lines.name", "lines.no", "totals.words", "buyer.address", "currency.short"} {
 		if !slices.Contains(ph, want) {
 			t.Errorf("Placeholders() lacks %q", want)
 		}
@@ -258,21 +259,21 @@ func TestPlaceholdersAndUnknown(t *testing.T) {
 	if !slices.IsSorted(ph) {
 		t.Error("Placeholders() not sorted")
 	}
-	// Every placeholder is covered by the test data: scalars by Values, loop fields by items.
+	// Every placeholder is covered by the test data: scalars by Values, loop fields by lines.
 	d := proposalData(0, 1)
 	var known []string
 	for k := range d.Values {
 		known = append(known, k)
 	}
-	for f := range d.Lists["items"][0] {
-		known = append(known, "items."+f)
+	for f := range d.Lists["lines"][0] {
+		known = append(known, "lines."+f)
 	}
 	if u := tpl.Unknown(known); len(u) != 0 {
 		t.Errorf("Unknown() = %v, want none", u)
 	}
 
 	// An uploaded template with a misspelt key is detectable before any render.
-	up := docWithBody(t, para("ИНН {seller.inn}, {seller.innn}", "{items.#}"))
+	up := docWithBody(t, para("{seller.requisites_line}, {seller.innn}", "{items.#}"))
 	utpl, err := docxfill.NewTemplate("upload", up)
 	if err != nil {
 		t.Fatal(err)

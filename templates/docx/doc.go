@@ -6,8 +6,8 @@
 // A test checks that the committed files equal the generator's output.
 //
 // Placeholders follow documents/docxfill: {key} for a value ("seller.inn"), and a table
-// row whose placeholders all read {list.field} ({items.name}, {items.qty}) repeats once per
-// list item; {items.#} is the line number.
+// row whose placeholders all read {list.field} ({lines.name}, {lines.qty}) repeats once per
+// list item. The keys are those of the kind's view, listed in documents/VIEW.md.
 //
 // To add a kind: write a func in internal/docxgen returning Package{...}.Build(), list it
 // in docxgen.Templates, run `go generate ./templates/docx`, commit the .docx.

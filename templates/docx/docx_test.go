@@ -102,7 +102,7 @@ func TestProposalHasSplitPlaceholder(t *testing.T) {
 	if strings.Contains(s, "{number}") || strings.Contains(s, "{date}") {
 		t.Error("{number} and {date} should be split across runs in the body")
 	}
-	for _, frag := range []string{">{da</w:t>", ">te}</w:t>", `<w:proofErr w:type="spellStart"/>`, "{items.name}", "<w:tblHeader/>"} {
+	for _, frag := range []string{">{da</w:t>", ">te}</w:t>", `<w:proofErr w:type="spellStart"/>`, "{lines.name}", "<w:tblHeader/>"} {
 		if !strings.Contains(s, frag) {
 			t.Errorf("document.xml lacks %q", frag)
 		}

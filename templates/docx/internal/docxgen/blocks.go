@@ -7,40 +7,41 @@ package docxgen
 func Ph(key string) string { return "{" + key + "}" }
 
 // Letterhead is the seller's heading: name, address, registration numbers, contacts and
-// bank, with a rule underneath. Keys used under prefix: name, address, inn, kpp, ogrn,
-// phone, email, account, bank, bik, corr_account.
+// bank, with a rule underneath. Keys under prefix (a party of documents/VIEW.md): name,
+// address, requisites_line, phone, email, bank_line.
 func Letterhead(prefix string) []Para {
 	k := func(f string) string { return Ph(prefix + "." + f) }
 	small := func(runs ...Run) Para { return Para{Align: "center", Size: SizeTiny, Runs: runs} }
 	return []Para{
 		{Align: "center", Size: SizeTitle, Bold: true, Runs: []Run{T(k("name"))}},
 		small(T(k("address"))),
-		small(T("ИНН " + k("inn") + ", КПП " + k("kpp") + ", ОГРН " + k("ogrn"))),
+		small(T(k("requisites_line"))),
 		small(T("Тел.: " + k("phone") + ", e-mail: " + k("email"))),
-		{Align: "center", Size: SizeTiny, BorderBottom: true, SpaceAfter: 240,
-			Runs: []Run{T("Р/с " + k("account") + " в " + k("bank") + ", БИК " + k("bik") + ", к/с " + k("corr_account"))}},
+		{Align: "center", Size: SizeTiny, BorderBottom: true, SpaceAfter: 240, Runs: []Run{T(k("bank_line"))}},
 	}
 }
 
-// Requisites is the full requisites block of a party (for contracts, invoices, the
-// requisites card): each line a label and a placeholder. Keys as in Letterhead.
+// Requisites is the full requisites block of a party (contracts, invoices, the
+// requisites card): a title and one labelled line per requisite. Keys under prefix:
+// name, address, inn_kpp, ogrn_label, ogrn, account, bank_name, bik, corr_account,
+// phone, email.
 func Requisites(prefix, title string) []Para {
 	k := func(f string) string { return Ph(prefix + "." + f) }
-	line := func(label, f string) Para {
-		return Para{Size: SizeSmall, Runs: []Run{T(label + " "), T(k(f))}}
+	line := func(label, value string) Para {
+		return Para{Size: SizeSmall, Runs: []Run{T(label + " "), T(value)}}
 	}
 	return []Para{
 		{Size: SizeSmall, Bold: true, KeepNext: true, Runs: []Run{T(title)}},
 		{Size: SizeSmall, Bold: true, Runs: []Run{T(k("name"))}},
-		line("Адрес:", "address"),
-		{Size: SizeSmall, Runs: []Run{T("ИНН/КПП: " + k("inn") + "/" + k("kpp"))}},
-		line("ОГРН:", "ogrn"),
-		line("Р/с:", "account"),
-		line("Банк:", "bank"),
-		line("БИК:", "bik"),
-		line("К/с:", "corr_account"),
-		line("Тел.:", "phone"),
-		line("E-mail:", "email"),
+		line("Адрес:", k("address")),
+		line("ИНН/КПП:", k("inn_kpp")),
+		line(k("ogrn_label")+":", k("ogrn")),
+		line("Р/с:", k("account")),
+		line("Банк:", k("bank_name")),
+		line("БИК:", k("bik")),
+		line("К/с:", k("corr_account")),
+		line("Тел.:", k("phone")),
+		line("E-mail:", k("email")),
 	}
 }
 
@@ -49,8 +50,10 @@ func Requisites(prefix, title string) []Para {
 type Column struct {
 	Heading string
 	Width   int
-	Field   string // field of the list item; "#" is the 1-based line number
+	Field   string // field of the list item ("no" is the line number in the views)
 	Align   string
+	// Detail is a second field printed under Field in small italics ("description").
+	Detail string
 }
 
 // ItemTable builds a bordered table with a repeated heading row and one loop row over
@@ -64,7 +67,11 @@ func ItemTable(list string, cols []Column, extra ...Row) Table {
 	for _, c := range cols {
 		t.Widths = append(t.Widths, c.Width)
 		head.Cells = append(head.Cells, C(Para{Align: "center", Size: SizeTiny, Bold: true, Runs: []Run{T(c.Heading)}}))
-		loop.Cells = append(loop.Cells, C(Para{Align: c.Align, Size: SizeTiny, Runs: []Run{T(Ph(list + "." + c.Field))}}))
+		cell := C(Para{Align: c.Align, Size: SizeTiny, Runs: []Run{T(Ph(list + "." + c.Field))}})
+		if c.Detail != "" {
+			cell.Paras = append(cell.Paras, Para{Align: c.Align, Size: 16, Runs: []Run{I(Ph(list + "." + c.Detail))}})
+		}
+		loop.Cells = append(loop.Cells, cell)
 	}
 	t.Rows = append(t.Rows, head, loop)
 	t.Rows = append(t.Rows, extra...)
@@ -82,8 +89,8 @@ func TotalRow(label string, span int, values ...string) Row {
 	return r
 }
 
-// SignatureTable is a borderless line "position ____ /name/" for the signer under prefix
-// (keys position and name).
+// SignatureTable is a borderless line "position ____ initials" for the signer under
+// prefix (a contact of documents/VIEW.md: keys position and initials).
 func SignatureTable(prefix string) Table {
 	k := func(f string) string { return Ph(prefix + "." + f) }
 	return Table{
@@ -91,7 +98,7 @@ func SignatureTable(prefix string) Table {
 		Rows: []Row{{CantSplit: true, Cells: []Cell{
 			C(Para{Runs: []Run{T(k("position"))}}),
 			C(Para{Align: "center", Runs: []Run{T("____________________")}}),
-			C(Para{Align: "right", Runs: []Run{T(k("name"))}}),
+			C(Para{Align: "right", Runs: []Run{T(k("initials"))}}),
 		}}},
 	}
 }
