@@ -1,0 +1,411 @@
+package stats
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dealgate/dealgate/storage"
+)
+
+// dialect writes the few expressions that differ between PostgreSQL and SQLite.
+type dialect struct{ pg bool }
+
+// ts is a timestamp column as it is compared: SQLite keeps RFC 3339 text whose fraction has a
+// varying length, so text order is not time order there; julianday() is.
+func (d dialect) ts(col string) string {
+	if d.pg {
+		return col
+	}
+	return "julianday(" + col + ")"
+}
+
+// param is a timestamp parameter placeholder, comparable with ts().
+func (d dialect) param() string {
+	if d.pg {
+		return "?"
+	}
+	return "julianday(?)"
+}
+
+// arg converts a time for param().
+func (d dialect) arg(t time.Time) any {
+	if d.pg {
+		return t.UTC()
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
+}
+
+// days is the length of [a, b] in days, as a double.
+func (d dialect) days(a, b string) string {
+	if d.pg {
+		return "CAST(EXTRACT(EPOCH FROM (" + b + " - " + a + ")) AS DOUBLE PRECISION) / 86400.0"
+	}
+	return "(julianday(" + b + ") - julianday(" + a + "))"
+}
+
+// month is the UTC calendar month of a timestamp as "YYYY-MM".
+func (d dialect) month(col string) string {
+	if d.pg {
+		return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM')"
+	}
+	return "strftime('%Y-%m', " + col + ")"
+}
+
+func (d dialect) float() string {
+	if d.pg {
+		return "DOUBLE PRECISION"
+	}
+	return "REAL"
+}
+
+// between is "col in [from, to)" with its two arguments appended to args.
+func (d dialect) between(col string, p Period, args *[]any) string {
+	*args = append(*args, d.arg(p.From), d.arg(p.To))
+	return d.ts(col) + " >= " + d.param() + " AND " + d.ts(col) + " < " + d.param()
+}
+
+// dealWhere is the filter's condition on the deals table aliased as alias ("" when nothing
+// is filtered), with its arguments appended to args.
+func dealWhere(alias string, f Filter, args *[]any) string {
+	var conds []string
+	if len(f.RepIDs) > 0 {
+		marks := make([]string, len(f.RepIDs))
+		for i, id := range f.RepIDs {
+			marks[i] = "?"
+			*args = append(*args, id)
+		}
+		conds = append(conds, alias+".owner_id IN ("+strings.Join(marks, ", ")+")")
+	}
+	if f.MinAmount > 0 {
+		conds = append(conds, alias+".amount >= ?")
+		*args = append(*args, int64(f.MinAmount))
+	}
+	if f.MaxAmount > 0 {
+		conds = append(conds, alias+".amount < ?")
+		*args = append(*args, int64(f.MaxAmount))
+	}
+	return strings.Join(conds, " AND ")
+}
+
+func and(conds ...string) string {
+	var out []string
+	for _, c := range conds {
+		if c != "" {
+			out = append(out, c)
+		}
+	}
+	return strings.Join(out, " AND ")
+}
+
+// visitRow is one row of the stage-visit query: either counts of visits of one (owner, stage,
+// outcome, reason, deal status), or the order statistics of the forward exits' durations for
+// one (owner, stage) — owner 0 is the whole team.
+type visitRow struct {
+	Part    string // "c" counts, "p" a rep's durations, "t" the team's durations
+	OwnerID int64
+	Stage   string
+	Outcome string // advance, skip, lose, win, or "" while the visit is open
+	Reason  string // for lose
+	Status  string // the deal's status now
+	N       int64
+	Amount  int64
+	V       [4]sql.NullFloat64 // p50 lo, p50 hi, p90 lo, p90 hi
+}
+
+// visitsSQL builds the one statement that reads every stage visit entered in the period and
+// aggregates it. The window pairs each stage move (deal_created or transition with a
+// to_stage: an entry) with the deal's next stage move (its exit: advance, skip, lose, win).
+func visitsSQL(d dialect, f Filter) (string, []any) {
+	var args []any
+	inner := dealWhere("d", f, &args)
+	scope := ""
+	if inner != "" {
+		scope = " AND e.deal_id IN (SELECT d.id FROM deals d WHERE " + inner + ")"
+	}
+	var outerArgs []any
+	outer := and(d.between("m.at", f.Period, &outerArgs), dealWhere("d", f, &outerArgs))
+	args = append(args, outerArgs...)
+	fl := d.float()
+	q := `WITH moves AS (
+	SELECT e.deal_id, e.to_stage, e.at,
+		LEAD(e.at) OVER w AS left_at,
+		LEAD(e.action) OVER w AS outcome,
+		LEAD(e.reason) OVER w AS reason
+	FROM events e
+	WHERE e.kind IN ('deal_created', 'transition')` + scope + `
+	WINDOW w AS (PARTITION BY e.deal_id ORDER BY e.seq)
+), visits AS MATERIALIZED (
+	SELECT d.owner_id, m.to_stage AS stage, COALESCE(m.outcome, '') AS outcome,
+		CASE WHEN m.outcome = 'lose' THEN m.reason ELSE '' END AS reason,
+		d.status, d.amount, ` + d.days("m.at", "m.left_at") + ` AS days
+	FROM moves m JOIN deals d ON d.id = m.deal_id
+	WHERE m.to_stage <> '' AND ` + outer + `
+), ranked AS (
+	SELECT owner_id, stage, days,
+		ROW_NUMBER() OVER (PARTITION BY owner_id, stage ORDER BY days) AS rn,
+		COUNT(*) OVER (PARTITION BY owner_id, stage) AS cnt
+	FROM visits WHERE outcome IN ('advance', 'win')
+), team AS (
+	SELECT stage, days,
+		ROW_NUMBER() OVER (PARTITION BY stage ORDER BY days) AS rn,
+		COUNT(*) OVER (PARTITION BY stage) AS cnt
+	FROM visits WHERE outcome IN ('advance', 'win')
+)
+SELECT 'c' AS part, owner_id, stage, outcome, reason, status, COUNT(*) AS n, CAST(SUM(amount) AS BIGINT) AS amount,
+	CAST(NULL AS ` + fl + `) AS v1, CAST(NULL AS ` + fl + `) AS v2, CAST(NULL AS ` + fl + `) AS v3, CAST(NULL AS ` + fl + `) AS v4
+FROM visits GROUP BY owner_id, stage, outcome, reason, status
+UNION ALL
+SELECT 'p', owner_id, stage, '', '', '', MAX(cnt), 0,
+	SUM(CASE WHEN rn = (cnt - 1) / 2 + 1 THEN days END), SUM(CASE WHEN rn = (cnt - 1) / 2 + 2 THEN days END),
+	SUM(CASE WHEN rn = 9 * (cnt - 1) / 10 + 1 THEN days END), SUM(CASE WHEN rn = 9 * (cnt - 1) / 10 + 2 THEN days END)
+FROM ranked GROUP BY owner_id, stage
+UNION ALL
+SELECT 't', 0, stage, '', '', '', MAX(cnt), 0,
+	SUM(CASE WHEN rn = (cnt - 1) / 2 + 1 THEN days END), SUM(CASE WHEN rn = (cnt - 1) / 2 + 2 THEN days END),
+	SUM(CASE WHEN rn = 9 * (cnt - 1) / 10 + 1 THEN days END), SUM(CASE WHEN rn = 9 * (cnt - 1) / 10 + 2 THEN days END)
+FROM team GROUP BY stage`
+	return q, args
+}
+
+func (s *Service) queryVisits(ctx context.Context, f Filter) ([]visitRow, error) {
+	q, args := visitsSQL(s.dialect(), f)
+	rows, err := s.Store.DB().WithContext(ctx).Raw(q, args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("stats: stage visits: %w", err)
+	}
+	defer rows.Close()
+	var out []visitRow
+	for rows.Next() {
+		var r visitRow
+		var amount sql.NullInt64
+		if err := rows.Scan(&r.Part, &r.OwnerID, &r.Stage, &r.Outcome, &r.Reason, &r.Status, &r.N, &amount, &r.V[0], &r.V[1], &r.V[2], &r.V[3]); err != nil {
+			return nil, fmt.Errorf("stats: stage visits: %w", err)
+		}
+		r.Amount = amount.Int64
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// dealRow aggregates the deals closed in the period by owner and status.
+type closedRow struct {
+	OwnerID int64
+	Status  string
+	N       int64
+	Amount  int64
+	Cost    int64
+}
+
+func (s *Service) queryClosed(ctx context.Context, f Filter) ([]closedRow, error) {
+	d := s.dialect()
+	var args []any
+	where := and("d.closed_at IS NOT NULL", d.between("d.closed_at", f.Period, &args), dealWhere("d", f, &args))
+	q := `SELECT d.owner_id, d.status, COUNT(*), CAST(SUM(d.amount) AS BIGINT), CAST(SUM(d.cost) AS BIGINT)
+FROM deals d WHERE ` + where + ` GROUP BY d.owner_id, d.status`
+	rows, err := s.Store.DB().WithContext(ctx).Raw(q, args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("stats: closed deals: %w", err)
+	}
+	defer rows.Close()
+	var out []closedRow
+	for rows.Next() {
+		var r closedRow
+		if err := rows.Scan(&r.OwnerID, &r.Status, &r.N, &r.Amount, &r.Cost); err != nil {
+			return nil, fmt.Errorf("stats: closed deals: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// cycleRow holds the order statistics of the cycle time (created → won) of the deals won in
+// the period, per owner (0: the team).
+type cycleRow struct {
+	OwnerID int64
+	N       int64
+	V       [4]sql.NullFloat64
+}
+
+func (s *Service) queryCycle(ctx context.Context, f Filter) ([]cycleRow, error) {
+	d := s.dialect()
+	var args []any
+	where := and("d.status = 'won'", "d.closed_at IS NOT NULL", d.between("d.closed_at", f.Period, &args), dealWhere("d", f, &args))
+	pick := `SUM(CASE WHEN rn = (cnt - 1) / 2 + 1 THEN days END), SUM(CASE WHEN rn = (cnt - 1) / 2 + 2 THEN days END),
+	SUM(CASE WHEN rn = 9 * (cnt - 1) / 10 + 1 THEN days END), SUM(CASE WHEN rn = 9 * (cnt - 1) / 10 + 2 THEN days END)`
+	q := `WITH won AS MATERIALIZED (
+	SELECT d.owner_id, ` + d.days("d.created_at", "d.closed_at") + ` AS days FROM deals d WHERE ` + where + `
+), r1 AS (
+	SELECT owner_id, days, ROW_NUMBER() OVER (PARTITION BY owner_id ORDER BY days) AS rn, COUNT(*) OVER (PARTITION BY owner_id) AS cnt FROM won
+), r2 AS (
+	SELECT days, ROW_NUMBER() OVER (ORDER BY days) AS rn, COUNT(*) OVER () AS cnt FROM won
+)
+SELECT owner_id, MAX(cnt), ` + pick + ` FROM r1 GROUP BY owner_id
+UNION ALL
+SELECT 0, MAX(cnt), ` + pick + ` FROM r2`
+	rows, err := s.Store.DB().WithContext(ctx).Raw(q, args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("stats: cycle time: %w", err)
+	}
+	defer rows.Close()
+	var out []cycleRow
+	for rows.Next() {
+		var r cycleRow
+		var n sql.NullInt64
+		if err := rows.Scan(&r.OwnerID, &n, &r.V[0], &r.V[1], &r.V[2], &r.V[3]); err != nil {
+			return nil, fmt.Errorf("stats: cycle time: %w", err)
+		}
+		if !n.Valid || n.Int64 == 0 {
+			continue
+		}
+		r.N = n.Int64
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ownerRow says how many deals an owner created in the period and when their first deal
+// ever was (their start, for tenure and for the weeks their activity is spread over).
+type ownerRow struct {
+	OwnerID int64
+	Created int64
+	First   time.Time
+}
+
+func (s *Service) queryOwners(ctx context.Context, f Filter) ([]ownerRow, error) {
+	d := s.dialect()
+	var args []any
+	// The CASE arguments come first in the text, so they are appended first.
+	inPeriod := d.between("d.created_at", f.Period, &args)
+	where := dealWhere("d", f, &args)
+	if where == "" {
+		where = "1 = 1"
+	}
+	q := `SELECT d.owner_id, SUM(CASE WHEN ` + inPeriod + ` THEN 1 ELSE 0 END), MIN(d.created_at)
+FROM deals d WHERE ` + where + ` GROUP BY d.owner_id`
+	rows, err := s.Store.DB().WithContext(ctx).Raw(q, args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("stats: owners: %w", err)
+	}
+	defer rows.Close()
+	var out []ownerRow
+	for rows.Next() {
+		var r ownerRow
+		var first any
+		if err := rows.Scan(&r.OwnerID, &r.Created, &first); err != nil {
+			return nil, fmt.Errorf("stats: owners: %w", err)
+		}
+		if r.First, err = scanTime(first); err != nil {
+			return nil, fmt.Errorf("stats: owners: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// scanTime reads a timestamp that an aggregate returned: a time.Time from PostgreSQL, RFC 3339
+// text from SQLite (an aggregate's result carries no declared type there).
+func scanTime(v any) (time.Time, error) {
+	switch x := v.(type) {
+	case time.Time:
+		return x.UTC(), nil
+	case string:
+		return parseTimeText(x)
+	case []byte:
+		return parseTimeText(string(x))
+	case nil:
+		return time.Time{}, nil
+	}
+	return time.Time{}, fmt.Errorf("unexpected time value %T", v)
+}
+
+func parseTimeText(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("unreadable time %q", s)
+}
+
+// activityRow counts what an owner did in the period: activities by kind, and "proposal" for
+// commercial proposals finalised (first versions; a correction is not a new proposal).
+type activityRow struct {
+	OwnerID int64
+	Kind    string
+	N       int64
+}
+
+func (s *Service) queryActivity(ctx context.Context, f Filter) ([]activityRow, error) {
+	d := s.dialect()
+	var args []any
+	w1 := and(d.between("a.at", f.Period, &args), dealWhere("d", f, &args))
+	w2 := and("x.kind = 'proposal'", "x.version = 1", "x.finalised_at IS NOT NULL", d.between("x.finalised_at", f.Period, &args), dealWhere("d", f, &args))
+	q := `SELECT d.owner_id, a.kind, COUNT(*) FROM activities a JOIN deals d ON d.id = a.deal_id WHERE ` + w1 + ` GROUP BY d.owner_id, a.kind
+UNION ALL
+SELECT d.owner_id, 'proposal', COUNT(*) FROM documents x JOIN deals d ON d.id = x.deal_id WHERE ` + w2 + ` GROUP BY d.owner_id`
+	rows, err := s.Store.DB().WithContext(ctx).Raw(q, args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("stats: activity: %w", err)
+	}
+	defer rows.Close()
+	var out []activityRow
+	for rows.Next() {
+		var r activityRow
+		if err := rows.Scan(&r.OwnerID, &r.Kind, &r.N); err != nil {
+			return nil, fmt.Errorf("stats: activity: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// monthRow is one owner's month: deals created, and deals closed by status with their money.
+type monthRow struct {
+	OwnerID int64
+	Month   string
+	What    string // "created", "won", "lost"
+	N       int64
+	Amount  int64
+	Cost    int64
+}
+
+func (s *Service) queryMonths(ctx context.Context, f Filter) ([]monthRow, error) {
+	d := s.dialect()
+	var args []any
+	w1 := and("d.closed_at IS NOT NULL", d.between("d.closed_at", f.Period, &args), dealWhere("d", f, &args))
+	w2 := and(d.between("d.created_at", f.Period, &args), dealWhere("d", f, &args))
+	q := `SELECT d.owner_id, ` + d.month("d.closed_at") + ` AS month, d.status, COUNT(*), CAST(SUM(d.amount) AS BIGINT), CAST(SUM(d.cost) AS BIGINT)
+FROM deals d WHERE ` + w1 + ` GROUP BY d.owner_id, ` + d.month("d.closed_at") + `, d.status
+UNION ALL
+SELECT d.owner_id, ` + d.month("d.created_at") + `, 'created', COUNT(*), CAST(SUM(d.amount) AS BIGINT), CAST(SUM(d.cost) AS BIGINT)
+FROM deals d WHERE ` + w2 + ` GROUP BY d.owner_id, ` + d.month("d.created_at")
+	rows, err := s.Store.DB().WithContext(ctx).Raw(q, args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("stats: months: %w", err)
+	}
+	defer rows.Close()
+	var out []monthRow
+	for rows.Next() {
+		var r monthRow
+		if err := rows.Scan(&r.OwnerID, &r.Month, &r.What, &r.N, &r.Amount, &r.Cost); err != nil {
+			return nil, fmt.Errorf("stats: months: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// latestEvent returns the time of the newest event (zero when there is none).
+func (s *Service) latestEvent(ctx context.Context) (time.Time, error) {
+	var v any
+	row := s.Store.DB().WithContext(ctx).Raw("SELECT MAX(at) FROM events").Row()
+	if err := row.Scan(&v); err != nil {
+		return time.Time{}, err
+	}
+	return scanTime(v)
+}
+
+func (s *Service) dialect() dialect { return dialect{pg: s.Store.Dialect() == storage.Postgres} }
