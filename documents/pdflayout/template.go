@@ -1052,7 +1052,7 @@ func (p *parser) parseLoopAttrs(a *attrs, attr string) (*loopSpec, error) {
 		return nil, a.errf("the %s attribute is required (a data path such as .items)", attr)
 	}
 	list = strings.TrimSpace(list)
-	if !strings.HasPrefix(list, ".") && !strings.HasPrefix(list, "$") {
+	if !strings.HasPrefix(list, ".") && !strings.HasPrefix(list, "$") && !strings.ContainsAny(list, " \t\n(|") {
 		list = "." + list // each="items" is accepted as .items
 	}
 	as, _ := a.get("as")
