@@ -44,8 +44,12 @@ func parseSigningKey(skey string) (*signingKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("audit signing key: %w", err)
 	}
-	i := strings.LastIndexByte(skey, '+')
-	raw, err := base64.StdEncoding.DecodeString(skey[i+1:])
+	// PRIVATE+KEY+name+hash+base64(alg || seed); the base64 may itself contain '+'.
+	parts := strings.SplitN(skey, "+", 5)
+	if len(parts) != 5 {
+		return nil, errors.New("audit signing key: malformed")
+	}
+	raw, err := base64.StdEncoding.DecodeString(parts[4])
 	if err != nil || len(raw) != 1+ed25519.SeedSize {
 		return nil, errors.New("audit signing key: not an Ed25519 key")
 	}

@@ -25,7 +25,7 @@ func TestLeafDataIsCanonicalAndRoundTrips(t *testing.T) {
 		t.Fatalf("ParseLeaf = %+v, %v; want %+v", back, err, h)
 	}
 	for _, bad := range []string{
-		`{"v":"dealgate-head-v1","seq":7,"deal_id":42,"head":"` + strings.Repeat("ab", 32) + `"}`, // key order
+		`{"v":"dealgate-head-v1","seq":7,"deal_id":42,"head":"` + strings.Repeat("ab", 32) + `"}`,  // key order
 		`{"v":"dealgate-head-v1", "deal_id":42,"seq":7,"head":"` + strings.Repeat("ab", 32) + `"}`, // white space
 		`{"v":"dealgate-head-v0","deal_id":42,"seq":7,"head":"` + strings.Repeat("ab", 32) + `"}`,  // version
 		`not json`,
