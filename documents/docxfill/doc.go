@@ -37,8 +37,12 @@
 //
 // go-docx (v0.4.7, pinned: this package relies on its exported parser types) is used only
 // to find the placeholders, once per template, under a mutex because its parser uses
-// package-level counters. Each template part is then compiled into literal byte chunks
-// and value slots; Render writes the chunks and escaped values in one forward pass and
-// copies all untouched zip entries in their compressed form. Output is deterministic: the
-// same template and data give byte-identical DOCX files.
+// package-level counters. Where its placeholder parser loses a split placeholder (a run
+// that closes one placeholder and opens the next, "} от {date}"), the braces are paired
+// again over the runs it found; every '{' and '}' in the text must end up in a placeholder,
+// or NewTemplate refuses the template. go-docx logs some parse problems with the standard
+// logger. Each template part is then compiled into literal byte chunks and value slots;
+// Render writes the chunks and escaped values in one forward pass, deflates the filled
+// parts at BestSpeed and copies all untouched zip entries in their compressed form.
+// Output is deterministic: the same template and data give byte-identical DOCX files.
 package docxfill
