@@ -56,8 +56,9 @@ type itemKind uint8
 const (
 	itBox itemKind = iota
 	itBand
-	itSpace // vertical space, dropped at the top of a page
-	itBreak // forced page break
+	itSpace  // vertical space between blocks, dropped at the top of a page
+	itSpacer // <spacer>: kept even at the top of a page; ends the page if it does not fit
+	itBreak  // forced page break
 )
 
 type item struct {
@@ -578,7 +579,9 @@ func (l *layout) block(n node, x, w float64, dst *[]item) error {
 	case *signaturesNode:
 		return l.signatures(n, x, w, dst)
 	case *spacerNode:
-		l.space(dst, n.h)
+		if n.h > 0 {
+			*dst = append(*dst, item{kind: itSpacer, h: n.h})
+		}
 	case *hrNode:
 		l.space(dst, n.spaceBefore)
 		start := int32(len(l.ops))
@@ -1049,7 +1052,7 @@ func (l *layout) flatten(items []item, out []box) []box {
 		switch it.kind {
 		case itBox:
 			out = append(out, it.b)
-		case itSpace:
+		case itSpace, itSpacer:
 			out = append(out, box{h: it.h, start: int32(len(l.ops)), end: int32(len(l.ops))})
 		case itBand:
 			out = append(out, l.bandBox(it.band))

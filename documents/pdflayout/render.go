@@ -318,7 +318,7 @@ func (l *layout) itemNeed(it *item, pageH float64) float64 {
 		}
 		return need + 2*b.padV
 	}
-	if it.kind == itSpace || it.kind == itBreak {
+	if it.kind == itSpace || it.kind == itBreak || it.kind == itSpacer {
 		return 0
 	}
 	return it.h
@@ -368,17 +368,27 @@ func (l *layout) paginate() error {
 				y += it.h
 			}
 			continue
+		case itSpacer:
+			if y+it.h > l.bodyBottom+eps {
+				if err := newPage(0); err != nil {
+					return err
+				}
+				continue
+			}
+			y += it.h
+			placed = true
+			continue
 		}
 		need := it.h
 		if it.keepNext {
+			// The chain of keep-with-next items (and the spaces between
+			// them) must fit together with the start of the item after it.
 			need = 0
 			j := i
-			for ; j < len(l.items) && j < i+12 && l.items[j].keepNext; j++ {
-				if l.items[j].kind != itSpace || need > 0 {
-					need += l.items[j].h
-				}
+			for ; j < len(l.items) && j < i+16 && (l.items[j].keepNext || l.items[j].kind == itSpace); j++ {
+				need += l.items[j].h
 			}
-			if j < len(l.items) {
+			if j < len(l.items) && l.items[j].kind != itBreak {
 				need += l.itemNeed(&l.items[j], pageH)
 			}
 			if need > pageH {

@@ -1133,7 +1133,7 @@ func (p *parser) parseBlock(el *xnode) (node, error) {
 	case "signatures":
 		return p.parseSignatures(el, a)
 	case "spacer":
-		h, err := a.number("height", 5, 0, 200)
+		h, err := a.number("height", 5, 0, 280)
 		if err != nil {
 			return nil, err
 		}
