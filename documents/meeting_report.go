@@ -56,7 +56,7 @@ type MeetingReport struct {
 	Place  string `json:"place,omitempty"`
 	// Client is the client company (its name at least); Seller our company.
 	Client       Party         `json:"client"`
-	Seller       Party         `json:"seller,omitempty"`
+	Seller       Party         `json:"seller,omitzero"`
 	Participants []Participant `json:"participants"`
 	// Reason is why the meeting took place; Goal what it was to achieve.
 	Reason string   `json:"reason,omitempty"`

@@ -45,7 +45,7 @@ type Proposal struct {
 	// Manager is the rep: contacts printed at the bottom.
 	Manager Contact `json:"manager"`
 	// Signer signs the letter; the seller's director when empty.
-	Signer Contact `json:"signer,omitempty"`
+	Signer Contact `json:"signer,omitzero"`
 
 	// Totals (of Lines) and OptionalTotals are derived.
 	Totals         *Totals `json:"totals,omitempty"`
