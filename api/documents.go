@@ -197,7 +197,7 @@ func (ds *DocumentService) Finalise(ctx context.Context, dealID int64, d documen
 				date = ds.Now()
 			}
 			if previous != nil {
-				r.Number, r.Seq, r.Scope = previous.Number, previous.Seq, previous.NumberScope
+				r.Number, r.Seq, r.Scope, r.Year = previous.Number, previous.Seq, previous.NumberScope, previous.NumberYear
 			} else {
 				scope := documents.ScopeOf(d)
 				year := date.Year()
@@ -211,7 +211,7 @@ func (ds *DocumentService) Finalise(ctx context.Context, dealID int64, d documen
 				if err != nil {
 					return r, err
 				}
-				r.Number, r.Seq, r.Scope = nf.Format(seq, date.Year(), scope), seq, scope
+				r.Number, r.Seq, r.Scope, r.Year = nf.Format(seq, date.Year(), scope), seq, scope, year
 			}
 			d.SetNumber(r.Number, date)
 			canon, err := workflow.CanonicalJSON(d)

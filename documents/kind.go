@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -93,7 +94,11 @@ func jsonFieldError(err error) FieldError {
 		if field == "" {
 			field = "data"
 		}
-		return FieldError{Field: field, Message: fmt.Sprintf("must be %s, not %s", te.Type.String(), te.Value), MessageRu: "неверный тип значения"}
+		want := te.Type.String()
+		if te.Type == reflect.TypeOf(Date{}) {
+			return FieldError{Field: field, Message: "must be a date YYYY-MM-DD, not " + te.Value, MessageRu: "дата в формате ГГГГ-ММ-ДД"}
+		}
+		return FieldError{Field: field, Message: fmt.Sprintf("must be %s, not %s", want, te.Value), MessageRu: "неверный тип значения"}
 	case errors.As(err, &se):
 		return FieldError{Field: "data", Message: fmt.Sprintf("malformed JSON at byte %d", se.Offset), MessageRu: "некорректный JSON"}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

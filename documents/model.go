@@ -2,8 +2,8 @@ package documents
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -92,7 +92,8 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return errors.New("a date must be a string YYYY-MM-DD")
+		// An *UnmarshalTypeError lets encoding/json fill in the field's path.
+		return &json.UnmarshalTypeError{Value: "non-string", Type: reflect.TypeOf(Date{})}
 	}
 	if s == "" {
 		*d = Date{}
@@ -100,7 +101,7 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	v, err := ParseDate(s)
 	if err != nil {
-		return err
+		return &json.UnmarshalTypeError{Value: fmt.Sprintf("%q (a date is YYYY-MM-DD)", s), Type: reflect.TypeOf(Date{})}
 	}
 	*d = v
 	return nil

@@ -36,6 +36,7 @@ type Document struct {
 	Number       string
 	Seq          int64
 	NumberScope  string
+	NumberYear   int
 	Version      int
 	Status       DocStatus
 	Data         json.RawMessage // canonical JSON
@@ -56,6 +57,7 @@ type documentRow struct {
 	Number       string
 	Seq          int64
 	NumberScope  string
+	NumberYear   int
 	Version      int
 	Status       string
 	Data         string
@@ -73,7 +75,7 @@ func (documentRow) TableName() string { return "documents" }
 
 func (r documentRow) toDocument() Document {
 	d := Document{ID: r.ID, DealID: r.DealID, Kind: workflow.DocumentKind(r.Kind), Number: r.Number, Seq: r.Seq, NumberScope: r.NumberScope,
-		Version: r.Version, Status: DocStatus(r.Status), Data: json.RawMessage(r.Data), DataSHA256: r.DataSHA256, SupersedesID: r.SupersedesID,
+		NumberYear: r.NumberYear, Version: r.Version, Status: DocStatus(r.Status), Data: json.RawMessage(r.Data), DataSHA256: r.DataSHA256, SupersedesID: r.SupersedesID,
 		PDFSHA256: r.PDFSHA256, DOCXSHA256: r.DOCXSHA256, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), FinalisedAt: utcPtr(r.FinalisedAt)}
 	if r.Templates != "" {
 		_ = json.Unmarshal([]byte(r.Templates), &d.Templates)
@@ -180,6 +182,7 @@ type Rendered struct {
 	Number    string
 	Seq       int64
 	Scope     string
+	Year      int // the counter's year (0 for counters that never restart)
 	Data      json.RawMessage // canonical JSON, with the number in it
 	PDF       []byte
 	DOCX      []byte
@@ -262,7 +265,7 @@ func (s *Store) Finalise(ctx context.Context, req FinaliseRequest) (Document, er
 		}
 		tpl, _ := json.Marshal(r.Templates)
 		now := s.now()
-		row := documentRow{DealID: req.DealID, Kind: string(req.Kind), Number: r.Number, Seq: r.Seq, NumberScope: r.Scope, Version: version,
+		row := documentRow{DealID: req.DealID, Kind: string(req.Kind), Number: r.Number, Seq: r.Seq, NumberScope: r.Scope, NumberYear: r.Year, Version: version,
 			Status: string(DocFinal), Data: string(r.Data), DataSHA256: SHA256Hex(r.Data), Templates: string(tpl), PDFSHA256: pdfSHA,
 			DOCXSHA256: docxSHA, CreatedBy: req.Actor.ID, CreatedAt: now, FinalisedAt: &now}
 		if previous != nil {
@@ -278,7 +281,7 @@ func (s *Store) Finalise(ctx context.Context, req FinaliseRequest) (Document, er
 		if draft != nil {
 			row.ID, row.CreatedAt, row.CreatedBy = draft.ID, draft.CreatedAt, draft.CreatedBy
 			q := db.Model(&documentRow{}).Where("id = ? AND status = 'draft'", draft.ID).Updates(map[string]any{
-				"number": row.Number, "seq": row.Seq, "number_scope": row.NumberScope, "status": row.Status, "data": row.Data,
+				"number": row.Number, "seq": row.Seq, "number_scope": row.NumberScope, "number_year": row.NumberYear, "status": row.Status, "data": row.Data,
 				"data_sha256": row.DataSHA256, "templates": row.Templates, "pdf_sha256": row.PDFSHA256, "docx_sha256": row.DOCXSHA256,
 				"finalised_at": row.FinalisedAt})
 			if q.Error != nil {
