@@ -314,3 +314,36 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestFormatDocExample renders the first example of templates/pdf/FORMAT.md
+// with its data, so the documentation cannot drift from the parser.
+func TestFormatDocExample(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "templates", "pdf", "FORMAT.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := func(lang string) string {
+		_, rest, ok := strings.Cut(string(doc), "```"+lang+"\n")
+		if !ok {
+			t.Fatalf("FORMAT.md has no %s block", lang)
+		}
+		body, _, _ := strings.Cut(rest, "```")
+		return body
+	}
+	e := newTestEngine(t, EngineOptions{})
+	tpl, err := e.Parse("FORMAT.md", []byte(block("xml")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, res := render(t, e, tpl, decodeJSON(t, []byte(block("json"))), RenderOptions{})
+	text := normalize(pdftotext(t, pdf))
+	for _, want := range []string{"Счёт на оплату № 2026/15 от 20.03.2026", "Компрессор винтовой УКМ-55", "5 200 000,00",
+		"Всего к оплате: 6 570 920,00", "Шесть миллионов пятьсот семьдесят тысяч девятьсот двадцать рублей 00 копеек", "стр. 1 из 1"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("FORMAT.md example lacks %q:\n%s", want, text)
+		}
+	}
+	if res.Path != PathFast {
+		t.Errorf("example took the %s path", res.Path)
+	}
+}
