@@ -600,7 +600,6 @@ func (t *Training) handlePolicySave(w *Web, c echo.Context) error {
 func init() {
 	AddMessages(map[string][2]string{
 		"training.title":           {"Обучение и тесты по этапам", "Training and stage tests"},
-		"training.intro":           {"Тест засчитывается при доле верных ответов не ниже проходного балла; сданный тест действует месяцев:", "A test counts when the share of correct answers reaches the pass mark; a passed test is valid for months:"},
 		"training.pass_mark":       {"Проходной балл", "Pass mark"},
 		"training.questions":       {"Вопросов в тесте", "Questions per test"},
 		"training.cooldown":        {"Пересдача не раньше чем через, ч", "Retake after, hours"},
