@@ -64,8 +64,9 @@ func AddTraining(w *Web, t *Training) {
 // AttachTraining serves the training pages on srv for wiring code that has no *Web at hand:
 // it builds a page set of its own (the same templates, sessions and CSRF protection, which
 // web.Register installs on srv) that renders only the training pages. Their navigation shows
-// the training item; the other pages show it only when the *Web that Register returned is
-// given to AddTraining instead, which is the better wiring when it is possible.
+// the training item; the other pages show it when their own navigation lists /training, or
+// when the *Web that Register returned is given to AddTraining instead — the simpler wiring
+// when that *Web is at hand.
 func AttachTraining(srv *api.Server, t *Training) error {
 	w := &Web{srv: srv, store: srv.Store, log: srv.Logger(), SessionTTL: 12 * time.Hour}
 	if err := w.parse(); err != nil {

@@ -22,9 +22,10 @@ func init() {
 // the training pages.
 //
 // web_wire.go does not hand its *web.Web to the other wirings, so the pages are attached with
-// web.AttachTraining, which renders them with a page set of their own; the navigation item then
-// shows on the training pages only. Once web_wire.go passes its *web.Web on, call
-// web.AddTraining(w, …) with it instead, and the item shows on every page.
+// web.AttachTraining, which renders them with a page set of their own. The training pages show
+// the navigation item; the other pages show it when package web's own navigation lists
+// /training. Should web_wire.go pass its *web.Web on, web.AddTraining(w, …) with it is the
+// simpler wiring.
 func wireTraining(s *api.Server) error {
 	if _, err := storage.ShippedTrainingBank(); err != nil {
 		return fmt.Errorf("training: the shipped question bank: %w", err)
