@@ -95,3 +95,58 @@ func benchRender(b *testing.B, e *Engine, tpl *Template, gen func(*rand.Rand, in
 	b.ReportMetric(float64(size), "pdf-bytes")
 	b.ReportMetric(float64(pages), "pages")
 }
+
+// BenchmarkProposalLayoutOnly measures the engine's own share: evaluating
+// the template and laying the proposal out, without fpdf.
+func BenchmarkProposalLayoutOnly(b *testing.B) {
+	e := newTestEngine(b, EngineOptions{})
+	tpl := mustParseFile(b, e, proposalTemplatePath)
+	base := loadJSON(b, filepath.Join("testdata", "proposal.json"))
+	fs, err := tpl.doc.family.load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	data := make([]map[string]any, 256)
+	for i := range data {
+		data[i] = proposalVariant(base, rng, i, 6)
+	}
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	for i := 0; b.Loop(); i++ {
+		l := layoutPool.Get().(*layout)
+		l.t, l.fonts, l.limits = tpl, fs, e.limits
+		l.ev.root = data[i%len(data)]
+		if err := l.run(); err != nil {
+			b.Fatal(err)
+		}
+		l.release()
+	}
+	b.ReportMetric(float64(b.N)/(cpuTime()-cpu0).Seconds(), "docs/cpu-s")
+}
+
+// BenchmarkProposalEmitOnly measures fpdf's share: drawing an already laid
+// out proposal (fonts, text, lines, output) on the fast path.
+func BenchmarkProposalEmitOnly(b *testing.B) {
+	e := newTestEngine(b, EngineOptions{})
+	tpl := mustParseFile(b, e, proposalTemplatePath)
+	fs, err := tpl.doc.family.load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := &layout{t: tpl, fonts: fs, limits: e.limits}
+	l.ev.root = loadJSON(b, filepath.Join("testdata", "proposal.json"))
+	if err := l.run(); err != nil {
+		b.Fatal(err)
+	}
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		buf.Reset()
+		if err := l.emit(&buf, true, false, RenderOptions{Date: testDate}, "", [3]string{"Коммерческое предложение", "", ""}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/(cpuTime()-cpu0).Seconds(), "docs/cpu-s")
+}

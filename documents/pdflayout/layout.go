@@ -146,6 +146,7 @@ type layout struct {
 	cplace  []placement // scratch of chunk
 
 	usedStyles [numStyles]bool
+	encoded    bool // text ops hold cp1251x bytes (fast path, after encodeTexts)
 	slow       bool               // some text is outside cp1251x
 	slowRunes  map[rune]fontStyle // first style each such rune was seen in
 	loopItems  int

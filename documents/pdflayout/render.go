@@ -506,7 +506,13 @@ func (l *layout) emit(w io.Writer, fast, compress bool, o RenderOptions, draft s
 		counts[p.page]++
 	}
 
+	if fast {
+		if err := l.encodeTexts(); err != nil {
+			return err
+		}
+	}
 	e := emitter{pdf: pdf, fast: fast, family: l.fonts.fam.fpdfName, st: 255, color: -1, draw: -1, lw: -1}
+	pdf.SetLineCapStyle("square") // merged grid lines meet without notches
 	k := 0
 	for p := 0; p < l.pages; p++ {
 		pdf.AddPage()
@@ -514,13 +520,12 @@ func (l *layout) emit(w io.Writer, fast, compress bool, o RenderOptions, draft s
 		if draft != "" {
 			e.watermark(l, draft, d.pageW, d.pageH)
 		}
-		for ; k < len(sorted) && sorted[k].page == int32(p); k++ {
-			pl := sorted[k]
-			for i := pl.start; i < pl.end; i++ {
-				if err := e.op(&l.ops[i], pl.dy); err != nil {
-					return err
-				}
-			}
+		start := k
+		for k < len(sorted) && sorted[k].page == int32(p) {
+			k++
+		}
+		if err := e.page(l, sorted[start:k]); err != nil {
+			return err
 		}
 	}
 	// Close first: Output would write a half-finished buffer if closing
@@ -536,28 +541,176 @@ type emitter struct {
 	pdf    *fpdf.Fpdf
 	fast   bool
 	family string
+	texts  []placedOp
+	edges  []edge
 	st     fontStyle
 	size   float64
 	color  int32
 	draw   int32
 	lw     float64
-	buf    []byte
+}
+
+type placedOp struct {
+	o  *op
+	dy float64
+}
+
+// edge is a horizontal (h) or vertical line segment of a table grid:
+// fixed coordinate at, running from a to b.
+type edge struct {
+	lw    float64
+	color int32
+	vert  bool
+	at    float64
+	a, b  float64
+}
+
+// page draws one page's placements in an order that keeps the look and
+// saves fpdf calls: fills and images first (under everything), then lines,
+// with the cells' frames merged into continuous grid lines, then text
+// grouped by font and colour so that fonts and colours switch rarely.
+func (e *emitter) page(l *layout, pls []placement) error {
+	e.texts, e.edges = e.texts[:0], e.edges[:0]
+	for _, pl := range pls {
+		for i := pl.start; i < pl.end; i++ {
+			o := &l.ops[i]
+			switch o.kind {
+			case opFill, opImage:
+				if err := e.op(o, pl.dy); err != nil {
+					return err
+				}
+			case opText:
+				if o.text != "" {
+					e.texts = append(e.texts, placedOp{o, pl.dy})
+				}
+			case opRect:
+				y := o.y + pl.dy
+				e.edges = append(e.edges,
+					edge{o.size, o.color, false, y, o.x, o.x + o.x2},
+					edge{o.size, o.color, false, y + o.y2, o.x, o.x + o.x2},
+					edge{o.size, o.color, true, o.x, y, y + o.y2},
+					edge{o.size, o.color, true, o.x + o.x2, y, y + o.y2})
+			}
+		}
+	}
+	for _, pl := range pls {
+		for i := pl.start; i < pl.end; i++ {
+			if o := &l.ops[i]; o.kind == opLine {
+				if err := e.op(o, pl.dy); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	e.grid()
+	slices.SortStableFunc(e.texts, func(a, b placedOp) int {
+		switch {
+		case a.o.style != b.o.style:
+			return int(a.o.style) - int(b.o.style)
+		case a.o.size != b.o.size:
+			return cmpFloat(a.o.size, b.o.size)
+		}
+		return int(a.o.color - b.o.color)
+	})
+	for _, t := range e.texts {
+		if err := e.op(t.o, t.dy); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// grid draws the collected cell frames as merged line segments: shared cell
+// edges once, collinear touching segments as one line.
+func (e *emitter) grid() {
+	const eps = 1e-3
+	slices.SortFunc(e.edges, func(p, q edge) int {
+		if c := cmpFloat(p.lw, q.lw); c != 0 {
+			return c
+		}
+		if p.color != q.color {
+			return int(p.color - q.color)
+		}
+		if p.vert != q.vert {
+			if p.vert {
+				return 1
+			}
+			return -1
+		}
+		if math.Abs(p.at-q.at) > eps {
+			return cmpFloat(p.at, q.at)
+		}
+		return cmpFloat(p.a, q.a)
+	})
+	for i := 0; i < len(e.edges); {
+		cur := e.edges[i]
+		j := i + 1
+		for ; j < len(e.edges); j++ {
+			n := e.edges[j]
+			if n.lw != cur.lw || n.color != cur.color || n.vert != cur.vert || math.Abs(n.at-cur.at) > eps || n.a > cur.b+eps {
+				break
+			}
+			cur.b = math.Max(cur.b, n.b)
+		}
+		e.stroke(cur.lw, cur.color)
+		if cur.vert {
+			e.pdf.Line(cur.at, cur.a, cur.at, cur.b)
+		} else {
+			e.pdf.Line(cur.a, cur.at, cur.b, cur.at)
+		}
+		i = j
+	}
 }
 
 func rgb(c int32) (int, int, int) { return int(c>>16) & 0xFF, int(c>>8) & 0xFF, int(c) & 0xFF }
 
-func (e *emitter) text(s string) (string, error) {
-	if !e.fast {
-		return s, nil
+// encodeTexts rewrites every text op into cp1251x bytes for the fast path.
+// All non-ASCII texts are encoded into one buffer that becomes one string,
+// and the ops take substrings of it: one allocation instead of one per op.
+func (l *layout) encodeTexts() error {
+	if l.encoded {
+		return nil
 	}
+	l.encoded = true
+	l.buf = l.buf[:0]
+	type span struct{ op, a, b int32 }
+	var spans []span
+	for i := range l.ops {
+		o := &l.ops[i]
+		if o.kind != opText || !hasNonASCII(o.text) {
+			continue
+		}
+		a := len(l.buf)
+		var err error
+		if l.buf, err = appendCP1251x(l.buf, o.text); err != nil {
+			return err
+		}
+		spans = append(spans, span{int32(i), int32(a), int32(len(l.buf))})
+	}
+	all := string(l.buf)
+	for _, sp := range spans {
+		l.ops[sp.op].text = all[sp.a:sp.b]
+	}
+	return nil
+}
+
+func hasNonASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			var err error
-			e.buf, err = appendCP1251x(e.buf[:0], s)
-			return string(e.buf), err
+			return true
 		}
 	}
-	return s, nil
+	return false
 }
 
 func (e *emitter) font(st fontStyle, size float64, color int32) {
@@ -592,11 +745,7 @@ func (e *emitter) op(o *op, dy float64) error {
 			return nil
 		}
 		e.font(o.style, o.size, o.color)
-		s, err := e.text(o.text)
-		if err != nil {
-			return err
-		}
-		e.pdf.Text(o.x, o.y+dy, s)
+		e.pdf.Text(o.x, o.y+dy, o.text)
 	case opLine:
 		e.stroke(o.size, o.color)
 		e.pdf.Line(o.x, o.y+dy, o.x2, o.y2+dy)
@@ -630,9 +779,13 @@ func (e *emitter) watermark(l *layout, text string, pw, ph float64) {
 	capH := 0.73 * size * ptToMM
 	cx, cy := pw/2, ph/2
 	e.font(styleBold, size, 0xD9D9D9)
-	s, err := e.text(text)
-	if err != nil {
-		return
+	s := text
+	if e.fast {
+		b, err := appendCP1251x(nil, text)
+		if err != nil {
+			return
+		}
+		s = string(b)
 	}
 	e.pdf.TransformBegin()
 	e.pdf.TransformRotate(angle, cx, cy)
