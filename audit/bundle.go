@@ -7,8 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/dealgate/dealgate/audit/evidence"
 	"github.com/dealgate/dealgate/storage"
@@ -49,9 +50,11 @@ func (s *Service) WriteBundle(ctx context.Context, w io.Writer, dealID int64, by
 	if by != nil {
 		m.GeneratedBy = &evidence.Actor{ID: by.ID, Email: by.Email, Name: by.Name, Role: string(by.Role)}
 	}
-	if pk, err := s.PublicKey(ctx); err == nil {
-		m.PublicKey = pk.VerifierKey
+	pk, err := s.PublicKey(ctx)
+	if err != nil {
+		return nil, err
 	}
+	m.PublicKey = pk.VerifierKey
 	for _, e := range g.events {
 		m.Events = append(m.Events, evidence.EventToManifest(e))
 	}
@@ -138,7 +141,18 @@ func (s *Service) WriteBundle(ctx context.Context, w io.Writer, dealID int64, by
 	if err := add(evidence.ManifestPath, manifest.Bytes(), false); err != nil {
 		return nil, err
 	}
-	if err := add(evidence.SummaryPath, summary(m, rep), false); err != nil {
+	key, err := s.signing(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := note.Sign(&note.Note{Text: evidence.ManifestNoteText(manifest.Bytes())}, key.signer)
+	if err != nil {
+		return nil, err
+	}
+	if err := add(evidence.SignaturePath, sig, false); err != nil {
+		return nil, err
+	}
+	if err := add(evidence.SummaryPath, evidence.Summary(m), false); err != nil {
 		return nil, err
 	}
 	if m.Checkpoint != nil {
@@ -165,89 +179,4 @@ func sortedTemplates(ts map[int64]storage.StoredTemplate) []storage.StoredTempla
 		}
 	}
 	return out
-}
-
-// summary is SUMMARY.txt: what the bundle holds, in Russian and English, for a person.
-func summary(m *evidence.Manifest, rep *evidence.Report) []byte {
-	var b strings.Builder
-	p := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
-	p("Пакет доказательств / Evidence bundle — dealgate (%s)", evidence.BundleFormat)
-	p("")
-	d := m.Deal
-	if d.Stored {
-		p("Сделка / Deal %d: «%s»; компания / company %d; ответственный / owner %d; этап / stage %s; статус / status %s", d.ID, d.Title, d.CompanyID, d.OwnerID, d.Stage, d.Status)
-	} else {
-		p("Сделка / Deal %d: нет в базе данных / not in the database", d.ID)
-	}
-	by := "—"
-	if m.GeneratedBy != nil {
-		by = fmt.Sprintf("%s (%s, id %d)", m.GeneratedBy.Email, m.GeneratedBy.Role, m.GeneratedBy.ID)
-	}
-	p("Сформирован / Generated: %s, для / for %s", m.GeneratedAt, by)
-	p("")
-	head := "—"
-	if n := len(m.Events); n > 0 {
-		head = fmt.Sprintf("событие / event %d, %s", m.Events[n-1].Seq, m.Events[n-1].Hash)
-	}
-	p("Цепочка событий / Chain of events: %d; последнее / head: %s", len(m.Events), head)
-	if c := m.Checkpoint; c != nil {
-		p("Контрольная точка / Checkpoint: журнал / log %s, размер / size %d, корень / root %s", c.Origin, c.Size, c.Root)
-		p("  голова сделки в журнале / deal head in the log: лист / leaf %d = событие / event %d", c.LeafIndex, c.Seq)
-	} else {
-		p("Контрольная точка / Checkpoint: нет / none")
-	}
-	if rep.OK {
-		p("Проверка сервером / Server verification: OK")
-	} else {
-		p("Проверка сервером / Server verification: НАРУШЕНА / FAILED, %d problem(s); first: %s", len(rep.Problems), rep.Problems[0].String())
-	}
-	p("")
-	p("События / Events:")
-	for _, e := range m.Events {
-		line := fmt.Sprintf("  %4d  %s  %-19s %-14s", e.Seq, e.At, e.Kind, e.Action)
-		if e.From != "" || e.To != "" {
-			line += fmt.Sprintf(" %s → %s", e.From, e.To)
-		}
-		line += fmt.Sprintf("  actor %d", e.ActorID)
-		if e.Reason != "" {
-			line += "  «" + e.Reason + "»"
-		}
-		p("%s", line)
-	}
-	p("")
-	p("Документы (все версии) / Documents (all versions):")
-	for _, doc := range m.Documents {
-		p("  %d  %s № %s  версия / version %d  %s", doc.ID, doc.Kind, doc.Number, doc.Version, doc.Status)
-		p("      data     %s  %s", doc.DataSHA256, doc.DataPath)
-		for _, f := range doc.Files {
-			p("      %-8s %s  %s", f.Format, f.SHA256, f.Path)
-		}
-		p("      templates %s", string(doc.Templates))
-	}
-	if len(m.Attachments) > 0 {
-		p("")
-		p("Подписанные копии / Signed copies:")
-		for _, a := range m.Attachments {
-			p("  %d  документ / document %d  %s  %s  %s", a.ID, a.DocumentID, a.Filename, a.SHA256, a.Path)
-		}
-	}
-	if len(m.Templates) > 0 {
-		p("")
-		p("Загруженные шаблоны / Uploaded templates:")
-		for _, t := range m.Templates {
-			p("  %d  %s %s версия / version %d  %s  %s", t.ID, t.Kind, t.Format, t.Version, t.SHA256, t.Path)
-		}
-	}
-	p("")
-	p("Проверить без сервера / Verify offline:")
-	key := m.PublicKey
-	if key == "" {
-		key = "<server verifier key>"
-	}
-	p("  dealgate verify %s --key '%s'", BundleName(d.ID), key)
-	p("Каждый файл записан своим SHA-256 в событии; каждое событие содержит хеш предыдущего; последнее")
-	p("записанное событие входит в контрольную точку, подписанную ключом сервера. Формат: docs/AUDIT.md.")
-	p("Every file's SHA-256 is recorded in an event; every event hashes the one before it; the deal's")
-	p("logged head is in a checkpoint signed with the server's key. The format is in docs/AUDIT.md.")
-	return []byte(b.String())
 }

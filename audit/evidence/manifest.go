@@ -17,9 +17,17 @@ const BundleFormat = "dealgate-evidence-v1"
 // documents/, signed/ and templates/ at the paths the manifest gives.
 const (
 	ManifestPath   = "manifest.json"
+	SignaturePath  = "manifest.sig"
 	SummaryPath    = "SUMMARY.txt"
 	CheckpointPath = "checkpoint.txt"
 )
+
+// ManifestNoteText is the text of the signed note in manifest.sig: the server's signature over
+// the SHA-256 of manifest.json, so that no byte of the manifest can change unseen. Its first
+// line is the bundle format, never a log's origin, so it cannot pass for a checkpoint.
+func ManifestNoteText(manifest []byte) string {
+	return BundleFormat + "\n" + ManifestPath + " sha256 " + SHA256Hex(manifest) + "\n"
+}
 
 // Manifest is manifest.json: the deal's events exactly as stored, an index of every file in
 // the bundle with its SHA-256, the template versions, and the checkpoint proof. The verifier

@@ -47,8 +47,9 @@ const (
 	CodeFactMismatch     = "fact_mismatch"     // a fact row and its event disagree, or one is missing
 
 	// The bundle itself.
-	CodeBundleManifest = "bundle_manifest" // manifest.json is missing or unreadable
-	CodeBundleEntry    = "bundle_entry"    // an entry is duplicated, unsafe, missing or unaccounted for
+	CodeBundleManifest  = "bundle_manifest"  // manifest.json is missing or unreadable
+	CodeBundleSignature = "bundle_signature" // manifest.sig is missing or does not sign this manifest.json
+	CodeBundleEntry     = "bundle_entry"     // an entry is duplicated, unsafe, missing or unaccounted for
 )
 
 // Problem is one broken link, named well enough to be found: which event, document, file or

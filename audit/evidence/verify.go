@@ -5,12 +5,15 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path"
 	"sort"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 )
 
 // Limits on what the offline verifier reads from a bundle.
@@ -73,6 +76,12 @@ func VerifyBundle(r io.ReaderAt, size int64, opts BundleOptions) (*Report, error
 		}
 		defer rc.Close()
 		b, err := io.ReadAll(io.LimitReader(rc, maxEntrySize+1))
+		if errors.Is(err, zip.ErrChecksum) {
+			// The bytes were changed without fixing the zip's CRC. Say so, and go on with
+			// the bytes, so that the hash checks name what they belong to.
+			rep.Problems = append(rep.Problems, Problem{Code: CodeBundleEntry, File: name, Message: fmt.Sprintf("entry %q fails its zip checksum: its bytes were changed", name)})
+			return b, nil
+		}
 		if err != nil {
 			return nil, fmt.Errorf("entry %q: %w", name, err)
 		}
@@ -99,8 +108,16 @@ func VerifyBundle(r io.ReaderAt, size int64, opts BundleOptions) (*Report, error
 		rep.Finish()
 		return rep, nil
 	}
-	used[SummaryPath] = true
 	rep.DealID = m.Deal.ID
+	key, pinned := strings.TrimSpace(opts.Key), true
+	if key == "" {
+		key, pinned = m.PublicKey, false
+		rep.Notes = append(rep.Notes, "no --key given: the bundle was checked with the key it carries itself, which proves it is intact but not who made it; pin the server's key (GET /api/v1/audit/public-key)")
+	}
+	checkSignature(rep, raw, key, read)
+	if b, err := read(SummaryPath); err != nil || !bytes.Equal(b, Summary(&m)) {
+		rep.Problems = append(rep.Problems, Problem{Code: CodeBundleEntry, File: SummaryPath, Message: "SUMMARY.txt is missing or says something other than the manifest"})
+	}
 
 	mat := &Material{DealID: m.Deal.ID, Templates: map[int64]Template{}, Content: read}
 	for _, me := range m.Events {
@@ -143,11 +160,6 @@ func VerifyBundle(r io.ReaderAt, size int64, opts BundleOptions) (*Report, error
 	}
 
 	// The anchor: a signed checkpoint that includes the deal's logged head.
-	key, pinned := strings.TrimSpace(opts.Key), true
-	if key == "" {
-		key, pinned = m.PublicKey, false
-		rep.Notes = append(rep.Notes, "no --key given: the checkpoint was checked with the key the bundle itself carries, which proves the bundle is intact but not who made it; pin the server's key (GET /api/v1/audit/public-key)")
-	}
 	if cp := m.Checkpoint; cp == nil {
 		rep.Problems = append(rep.Problems, Problem{Code: CodeCheckpointNone, Message: "the bundle carries no signed checkpoint, so nothing anchors its chain of events"})
 	} else {
@@ -190,6 +202,33 @@ func VerifyBundle(r io.ReaderAt, size int64, opts BundleOptions) (*Report, error
 	}
 	rep.Finish()
 	return rep, nil
+}
+
+// checkSignature checks manifest.sig: a note signed by the key whose text names the SHA-256
+// of manifest.json.
+func checkSignature(rep *Report, manifest []byte, key string, read func(string) ([]byte, error)) {
+	fail := func(msg string) {
+		rep.Problems = append(rep.Problems, Problem{Code: CodeBundleSignature, File: SignaturePath, Message: msg})
+	}
+	sig, err := read(SignaturePath)
+	if err != nil {
+		fail("the bundle has no manifest.sig: nothing shows that the server wrote this manifest")
+		return
+	}
+	v, err := note.NewVerifier(key)
+	if err != nil {
+		fail("no usable key to check manifest.sig with: " + err.Error())
+		return
+	}
+	n, err := note.Open(sig, note.VerifierList(v))
+	if err != nil {
+		fail("manifest.sig does not verify with the key: " + err.Error())
+		return
+	}
+	if want := ManifestNoteText(manifest); n.Text != want {
+		rep.Problems = append(rep.Problems, Problem{Code: CodeBundleSignature, File: ManifestPath, Expected: strings.TrimSpace(n.Text), Found: strings.TrimSpace(want),
+			Message: "manifest.json was changed after the server signed it"})
+	}
 }
 
 // checkCheckpoint verifies the checkpoint's signature and the inclusion proof of the logged
