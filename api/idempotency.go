@@ -53,7 +53,9 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 
-		rec := &recorder{header: http.Header{}, status: http.StatusOK}
+		// The recorder starts with the headers already set (X-Request-Id), so that a problem
+		// rendered into it names the request like any other.
+		rec := &recorder{header: c.Response().Header().Clone(), status: http.StatusOK}
 		orig := c.Response().Writer
 		origReq := c.Request()
 		var handlerErr error

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/dealgate/dealgate/documents"
 	"github.com/dealgate/dealgate/documents/requisites"
 	"github.com/dealgate/dealgate/workflow"
 )
@@ -82,6 +83,7 @@ func fromRequisites(errs []*requisites.FieldError) error {
 func problemFor(err error) Problem {
 	var (
 		ve  *ValidationError
+		de  *documents.ValidationError
 		we  *workflow.Error
 		me  *workflow.MissingEvidenceError
 		pe  *workflow.PipelineError
@@ -94,6 +96,14 @@ func problemFor(err error) Problem {
 		if len(ve.Problems) > 0 {
 			p.Field = ve.Problems[0].Field
 		}
+		return p
+	case errors.As(err, &de):
+		v := &ValidationError{}
+		for _, fe := range de.Errors {
+			v.Problems = append(v.Problems, FieldProblem{Field: fe.Field, Message: fe.Message, MessageRu: fe.MessageRu})
+		}
+		p := problemFor(v)
+		p.Detail = de.Error()
 		return p
 	case errors.As(err, &me):
 		return Problem{Type: ProblemMissingEvidence, Title: "The stage's evidence is missing", Status: http.StatusUnprocessableEntity,

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -162,6 +163,11 @@ func decodeJSON(c echo.Context, v any) error {
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return &workflow.Error{Code: workflow.EINVALID, Field: field, Message: fmt.Sprintf("unknown field %q", field)}
+		case strings.HasPrefix(err.Error(), "json: invalid number literal"):
+			// Text such as "one" given for a json.Number field: a wrong type, like the case
+			// above, but encoding/json does not say which field.
+			field := textInNumberField(body, v)
+			return &workflow.Error{Code: workflow.EINVALID, Field: field, Message: fmt.Sprintf("%s must be a number", orDefault(field, "a number field"))}
 		default:
 			return &badRequestError{msg: "malformed JSON: " + err.Error()}
 		}
@@ -170,6 +176,36 @@ func decodeJSON(c echo.Context, v any) error {
 		return &badRequestError{msg: "unexpected data after the JSON object"}
 	}
 	return nil
+}
+
+// textInNumberField returns the JSON name of the first json.Number field of the struct v
+// points to whose member in body is a string that is not a number.
+func textInNumberField(body []byte, v any) string {
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var members map[string]json.RawMessage
+	if t == nil || t.Kind() != reflect.Struct || json.Unmarshal(body, &members) != nil {
+		return ""
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Type != reflect.TypeFor[json.Number]() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		for k, raw := range members {
+			var n json.Number
+			if strings.EqualFold(k, name) && json.Unmarshal(raw, &n) != nil {
+				return name
+			}
+		}
+	}
+	return ""
 }
 
 func orDefault(s, d string) string {
