@@ -37,6 +37,9 @@ func wireAudit(s *api.Server) error {
 	}
 	svc := audit.New(s.Store, dir, log)
 	svc.Rerender = auditRerender
+	if svc.Rerender == nil && s.Documents != nil {
+		svc.Rerender = s.Documents.Rerender
+	}
 	if _, err := svc.PublicKey(ctx); err != nil { // creates the key pair on the first start
 		return fmt.Errorf("audit: signing key: %w", err)
 	}
