@@ -15,7 +15,7 @@ import (
 )
 
 // proposalTemplatePath is the shipped template; tests read the real file.
-var proposalTemplatePath = filepath.Join("..", "..", "templates", "pdf", "proposal.xml")
+var proposalTemplatePath = filepath.Join("testdata", "proposal.xml")
 
 // testDate is the fixed document date of every test render.
 var testDate = time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
