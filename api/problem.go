@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -91,6 +92,9 @@ func problemFor(err error) Problem {
 		bad *badRequestError
 	)
 	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return Problem{Type: ProblemUnavailable, Title: "Service unavailable", Status: http.StatusServiceUnavailable,
+			Detail: "the request took too long or was cancelled; try again shortly"}
 	case errors.As(err, &ve):
 		p := Problem{Type: ProblemInvalid, Title: "Invalid input", Status: http.StatusUnprocessableEntity, Detail: ve.Error(), Errors: ve.Problems}
 		if len(ve.Problems) > 0 {

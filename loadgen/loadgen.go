@@ -173,6 +173,7 @@ type recorder struct {
 	errs    map[string]int64
 	errList []string
 	total   atomic.Int64
+	started atomic.Int64
 	nerr    atomic.Int64
 	numbers map[string]string
 	dups    []string
@@ -316,13 +317,17 @@ var errStop = errors.New("stop")
 
 // call sends one request and records it under op. want lists acceptable statuses.
 func (c *client) call(ctx context.Context, op, method, path string, body any, out any, want ...int) (int, error) {
-	if c.cfg.Requests > 0 && c.rec.total.Load() >= c.cfg.Requests {
+	if c.cfg.Requests > 0 && c.rec.started.Add(1) > c.cfg.Requests {
 		c.stop()
 		return 0, errStop
 	}
 	if ctx.Err() != nil {
 		return 0, errStop
 	}
+	// A request that has started runs to its answer (bounded by the client timeout) even when
+	// the run ends meanwhile: cancelling it would leave the client not knowing whether the
+	// server acted.
+	ctx = context.WithoutCancel(ctx)
 	var rd []byte
 	if body != nil {
 		var err error

@@ -184,7 +184,8 @@ func (s *Store) Transition(ctx context.Context, dealID int64, t workflow.Transit
 
 // Evidence gathers what the deal has for its gates: the company's validity, final documents,
 // activities, facts and set fields. Training results come from TrainingPassedFunc.
-func (s *Store) Evidence(ctx context.Context, d workflow.Deal, actor workflow.Actor) (workflow.Evidence, error) {
+func (s *Store) Evidence(ctx context.Context, d workflow.Deal, actor workflow.Actor) (_ workflow.Evidence, err error) {
+	defer func() { err = translate(err) }()
 	ev := workflow.Evidence{Documents: map[workflow.DocumentKind]int{}, Facts: map[workflow.FactKind]int{},
 		Fields: map[string]bool{"amount": d.Amount > 0, "cost": d.Cost > 0}, TrainingPassed: map[string]bool{}}
 	db := s.conn(ctx)

@@ -182,7 +182,7 @@ type Rendered struct {
 	Number    string
 	Seq       int64
 	Scope     string
-	Year      int // the counter's year (0 for counters that never restart)
+	Year      int             // the counter's year (0 for counters that never restart)
 	Data      json.RawMessage // canonical JSON, with the number in it
 	PDF       []byte
 	DOCX      []byte
