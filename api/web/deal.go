@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -36,6 +37,39 @@ type dealPage struct {
 	CanWrite   bool
 	Refusal    *refusal
 	DocKinds   []workflow.DocumentKind // kinds the user may prepare here
+	// Checklist is the current stage's evidence, each missing item with the links that
+	// produce it.
+	Checklist []checkItem
+	// Activity and Fact keep what was typed into the forms when one was rejected.
+	Activity activityForm
+	Fact     factForm
+}
+
+// checkItem is one requirement of the current stage.
+type checkItem struct {
+	Text  workflow.Missing
+	Done  bool
+	Links []fixLink
+}
+
+// fixLink produces a missing item: a document form, a draft to continue, the activity or fact
+// form preset to the right kind.
+type fixLink struct {
+	Href, Label, Kind string
+}
+
+// activityForm and factForm hold the small forms of the deal page.
+type activityForm struct {
+	Kind, Note string
+	DM         bool
+	Error      string
+	Field      string
+}
+
+type factForm struct {
+	Kind, Text, Amount, Date, Outcome string
+	Error                             string
+	Field                             string
 }
 
 type refusal struct {
@@ -123,7 +157,76 @@ func (w *Web) loadDealPage(c echo.Context) (*dealPage, error) {
 	if w.DocKindsFor != nil {
 		page.DocKinds = w.DocKindsFor(u.Role)
 	}
+	page.Activity.Kind = c.QueryParam("activity")
+	page.Fact.Kind = c.QueryParam("fact")
+	page.Checklist = w.checklist(c, page)
 	return page, nil
+}
+
+// checklist describes the current stage's requirements and, for each missing one, the links
+// that produce it: the form of each document kind the user prepares (or the draft already
+// started), the activity or fact form preset to the kind needed, the training page.
+func (w *Web) checklist(c echo.Context, page *dealPage) []checkItem {
+	if page.Deal.Status != workflow.StatusOpen {
+		return nil
+	}
+	lang := w.uiLang(c)
+	missing := map[string]bool{}
+	for _, m := range page.Missing {
+		missing[m.Ru] = true
+	}
+	drafts := map[workflow.DocumentKind]int64{}
+	for _, d := range page.Documents {
+		if d.Status == storage.DocDraft {
+			drafts[d.Kind] = d.ID
+		}
+	}
+	mayDoc := map[workflow.DocumentKind]bool{}
+	for _, k := range page.DocKinds {
+		mayDoc[k] = true
+	}
+	var out []checkItem
+	add := func(m workflow.Missing, done bool) {
+		it := checkItem{Text: m, Done: done}
+		if !done && page.CanWrite {
+			for _, k := range m.Kinds {
+				switch {
+				case workflow.DocumentKind(k).Valid():
+					dk := workflow.DocumentKind(k)
+					if !mayDoc[dk] {
+						continue
+					}
+					if id, ok := drafts[dk]; ok {
+						it.Links = append(it.Links, fixLink{Href: docURL(id) + "/edit", Kind: k, Label: pickLang(lang, "продолжить черновик", "continue the draft")})
+					} else {
+						it.Links = append(it.Links, fixLink{Href: fmt.Sprintf("/deals/%d/documents/new?kind=%s", page.Deal.ID, k), Kind: k,
+							Label: pickLang(lang, "подготовить", "prepare") + ": " + docName(lang, dk)})
+					}
+				case workflow.ActivityKind(k).Valid():
+					n := workflow.ActivityNames[workflow.ActivityKind(k)]
+					it.Links = append(it.Links, fixLink{Href: fmt.Sprintf("/deals/%d?activity=%s#activities", page.Deal.ID, k), Kind: k,
+						Label: pickLang(lang, "записать: ", "log: ") + pickLang(lang, n[0], n[1])})
+				case workflow.FactKind(k).Valid():
+					n := workflow.FactNames[workflow.FactKind(k)]
+					it.Links = append(it.Links, fixLink{Href: fmt.Sprintf("/deals/%d?fact=%s#facts", page.Deal.ID, k), Kind: k,
+						Label: pickLang(lang, "записать: ", "record: ") + pickLang(lang, n[0], n[1])})
+				case m.Type == "training":
+					it.Links = append(it.Links, fixLink{Href: "/training", Kind: k, Label: pickLang(lang, "пройти тест", "take the test")})
+				}
+			}
+		}
+		out = append(out, it)
+	}
+	for _, r := range page.Current.Requires {
+		m := r.Describe()
+		add(m, !missing[m.Ru])
+	}
+	for _, m := range page.Missing {
+		if m.Type == "training" {
+			add(m, false)
+		}
+	}
+	return out
 }
 
 func (w *Web) handleDeal(c echo.Context) error {
@@ -148,12 +251,27 @@ func (w *Web) handleActivity(c echo.Context) error {
 	if !page.CanWrite {
 		return workflow.ErrForbidden
 	}
-	a := storage.Activity{DealID: page.Deal.ID, Kind: workflow.ActivityKind(c.FormValue("kind")), Note: strings.TrimSpace(c.FormValue("note")),
-		DecisionMaker: c.FormValue("decision_maker") != ""}
+	page.Activity = activityForm{Kind: c.FormValue("kind"), Note: c.FormValue("note"), DM: c.FormValue("decision_maker") != ""}
+	a := storage.Activity{DealID: page.Deal.ID, Kind: workflow.ActivityKind(page.Activity.Kind), Note: strings.TrimSpace(page.Activity.Note),
+		DecisionMaker: page.Activity.DM}
 	if _, err := w.store.AddActivity(c.Request().Context(), a, u.Actor()); err != nil {
+		var we *workflow.Error
+		if errors.As(err, &we) && we.Code == workflow.EINVALID {
+			page.Activity.Error, page.Activity.Field = we.Message, we.Field
+			return w.render(c, http.StatusUnprocessableEntity, "deal", page.Deal.Title, page)
+		}
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, dealURL(page.Deal.ID)+"#activities")
+	flash(c, "activity.logged")
+	return c.Redirect(http.StatusSeeOther, backTo(c, dealURL(page.Deal.ID)+"#activities"))
+}
+
+// backTo returns the local page named by the form's next field, or def.
+func backTo(c echo.Context, def string) string {
+	if n := safeNext(c.FormValue("next")); n != "" {
+		return n
+	}
+	return def
 }
 
 func (w *Web) handleFact(c echo.Context) error {
@@ -165,34 +283,57 @@ func (w *Web) handleFact(c echo.Context) error {
 	if !page.CanWrite {
 		return workflow.ErrForbidden
 	}
-	kind := workflow.FactKind(c.FormValue("kind"))
+	ff := factForm{Kind: c.FormValue("kind"), Text: c.FormValue("text"), Amount: c.FormValue("amount"), Date: c.FormValue("date"), Outcome: c.FormValue("outcome")}
+	page.Fact = ff
+	refuse := func(field, ru, en string) error {
+		if next := safeNext(c.FormValue("next")); next != "" && !strings.HasPrefix(next, dealURL(page.Deal.ID)) {
+			// Posted from another page (the back-office queue): say it there.
+			return &workflow.Error{Code: workflow.EINVALID, Field: field, Message: pickLang(w.uiLang(c), ru, en)}
+		}
+		page.Fact.Error, page.Fact.Field = pickLang(w.uiLang(c), ru, en), field
+		return w.render(c, http.StatusUnprocessableEntity, "deal", page.Deal.Title, page)
+	}
+	kind := workflow.FactKind(ff.Kind)
+	if !kind.Valid() {
+		return refuse("kind", "Выберите факт из списка", "Choose a fact from the list")
+	}
 	data := map[string]any{}
-	if t := strings.TrimSpace(c.FormValue("text")); t != "" {
+	if t := strings.TrimSpace(ff.Text); t != "" {
 		data["text"] = t
 	}
-	if a := strings.TrimSpace(c.FormValue("amount")); a != "" {
+	if a := strings.TrimSpace(ff.Amount); a != "" {
 		m, err := workflow.ParseMoney(a)
 		if err != nil || m <= 0 {
-			return workflow.Invalid("amount", "amount must be a positive number such as 750000,00")
+			return refuse("amount", "Сумма — положительное число, например 750000,00", "The amount is a positive number such as 750000.00")
 		}
 		data["amount"] = m.String()
 	}
-	if d := strings.TrimSpace(c.FormValue("date")); d != "" {
+	if d := strings.TrimSpace(ff.Date); d != "" {
 		data["date"] = d
 	}
-	if kind == workflow.FactTender {
-		if o := c.FormValue("outcome"); o != "" {
-			data["outcome"] = o
-		}
+	if kind == workflow.FactTender && ff.Outcome != "" {
+		data["outcome"] = ff.Outcome
+	}
+	if kind == workflow.FactPayment && data["amount"] == nil {
+		return refuse("amount", "Укажите сумму поступившей оплаты", "Enter the amount received")
 	}
 	raw, _ := json.Marshal(data)
 	if err := api.ValidateFactData(kind, raw); err != nil {
+		var we *workflow.Error
+		if errors.As(err, &we) {
+			return refuse(we.Field, we.Message, we.Message)
+		}
 		return err
 	}
 	if _, err := w.store.AddFact(c.Request().Context(), storage.Fact{DealID: page.Deal.ID, Kind: kind, Data: raw}, u.Actor()); err != nil {
+		var we *workflow.Error
+		if errors.As(err, &we) && we.Code == workflow.EINVALID {
+			return refuse(we.Field, we.Message, we.Message)
+		}
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, dealURL(page.Deal.ID)+"#facts")
+	flash(c, "fact.recorded")
+	return c.Redirect(http.StatusSeeOther, backTo(c, dealURL(page.Deal.ID)+"#facts"))
 }
 
 func (w *Web) handleTransition(c echo.Context) error {

@@ -31,6 +31,7 @@ func (w *Web) routes(e *echo.Echo) {
 	g.POST("/deals/:id/transitions", w.handleTransition)
 	g.GET("/companies/new", w.handleCompanyNew)
 	g.POST("/companies/new", w.handleCompanyCreate)
+	w.documentRoutes(g)
 }
 
 // PageRegistrar adds pages to the signed-in group.

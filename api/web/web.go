@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -50,6 +51,9 @@ type Web struct {
 
 	// DocKindsFor lists the document kinds a role prepares from the deal page.
 	DocKindsFor func(workflow.Role) []workflow.DocumentKind
+
+	routesOnce sync.Once
+	served     map[string]bool
 }
 
 // AddPages registers more signed-in pages (documents, statistics, training). Call before the
@@ -65,7 +69,7 @@ type NavItem struct {
 
 // Register adds the pages to srv. Call before srv.Handler().
 func Register(srv *api.Server) (*Web, error) {
-	w := &Web{srv: srv, store: srv.Store, log: srv.Logger(), SessionTTL: 12 * time.Hour}
+	w := &Web{srv: srv, store: srv.Store, log: srv.Logger(), SessionTTL: 12 * time.Hour, DocKindsFor: api.DocumentKindsFor}
 	if err := w.parse(); err != nil {
 		return nil, err
 	}
@@ -97,9 +101,20 @@ func (w *Web) parse() error {
 	if err != nil {
 		return err
 	}
+	// Files named _*.html hold partials (the document form's fields) that every page may use.
+	var partials []string
+	for _, e := range entries {
+		if name := e.Name(); strings.HasPrefix(name, "_") && strings.HasSuffix(name, ".html") {
+			b, err := templateFS.ReadFile(path.Join("templates", name))
+			if err != nil {
+				return err
+			}
+			partials = append(partials, string(b))
+		}
+	}
 	for _, e := range entries {
 		name := e.Name()
-		if name == "layout.html" || !strings.HasSuffix(name, ".html") {
+		if name == "layout.html" || strings.HasPrefix(name, "_") || !strings.HasSuffix(name, ".html") {
 			continue
 		}
 		body, err := templateFS.ReadFile(path.Join("templates", name))
@@ -109,6 +124,11 @@ func (w *Web) parse() error {
 		t := template.New("layout").Funcs(funcs)
 		if _, err := t.Parse(string(layout)); err != nil {
 			return fmt.Errorf("web: layout: %w", err)
+		}
+		for _, src := range partials {
+			if _, err := t.Parse(src); err != nil {
+				return fmt.Errorf("web: partials: %w", err)
+			}
 		}
 		if _, err := t.Parse(string(body)); err != nil {
 			return fmt.Errorf("web: %s: %w", name, err)
@@ -156,14 +176,7 @@ func (w *Web) page(c echo.Context, title string, data any) Page {
 	p := Page{Title: title, Lang: "ru", Path: c.Request().URL.Path, Data: data, Now: time.Now()}
 	if u, ok := api.CurrentUser(c); ok {
 		p.User = &u
-		for _, n := range append(defaultNav, w.Nav...) {
-			for _, r := range n.Roles {
-				if r == u.Role {
-					p.Nav = append(p.Nav, n)
-					break
-				}
-			}
-		}
+		p.Nav = w.navFor(u.Role)
 	}
 	if s, ok := c.Get(ctxSession).(storage.Session); ok {
 		p.CSRF, p.Lang = s.CSRFToken, s.Lang
@@ -182,10 +195,49 @@ var (
 	defaultNav = []NavItem{
 		{Href: "/deals", Key: "nav.deals", Roles: allRoles},
 		{Href: "/backoffice", Key: "nav.backoffice", Roles: []workflow.Role{workflow.RoleBackoffice, workflow.RoleAdmin, workflow.RoleManager}},
+		{Href: "/stats", Key: "nav.stats", Roles: []workflow.Role{workflow.RoleManager, workflow.RoleAdmin, workflow.RoleRep}},
+		{Href: "/training", Key: "nav.training", Roles: []workflow.Role{workflow.RoleManager, workflow.RoleRep, workflow.RoleAdmin}},
 		{Href: "/audit", Key: "nav.audit", Roles: []workflow.Role{workflow.RoleAuditor, workflow.RoleAdmin}},
 		{Href: "/admin", Key: "nav.admin", Roles: []workflow.Role{workflow.RoleAdmin}},
 	}
 )
+
+// navFor lists the navigation items of a role: the default ones and those other pages added
+// (w.Nav), each once, and only where a page is registered at the item's path — the statistics
+// and training pages come from other packages, and a link to a page that is not wired would
+// only lead to a 404.
+func (w *Web) navFor(role workflow.Role) []NavItem {
+	served := w.servedPaths()
+	var out []NavItem
+	seen := map[string]bool{}
+	for _, n := range append(append([]NavItem{}, defaultNav...), w.Nav...) {
+		if seen[n.Href] || !served[n.Href] {
+			continue
+		}
+		for _, r := range n.Roles {
+			if r == role {
+				seen[n.Href] = true
+				out = append(out, n)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// servedPaths returns the GET paths registered on the server. Routes are all registered before
+// the first request is served, so the set is built once, at the first page rendered.
+func (w *Web) servedPaths() map[string]bool {
+	w.routesOnce.Do(func() {
+		w.served = map[string]bool{}
+		for _, r := range w.srv.Echo().Routes() {
+			if r.Method == http.MethodGet {
+				w.served[r.Path] = true
+			}
+		}
+	})
+	return w.served
+}
 
 // errorPage renders problems of page requests as HTML.
 func (w *Web) errorPage(c echo.Context, p api.Problem) error {

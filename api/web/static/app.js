@@ -40,49 +40,107 @@
     });
   });
 
-  // Line items: add/remove rows and recompute totals (the server recomputes exactly).
+  // Tables of rows (item lines, participants, milestones…): add and remove rows. Inputs are
+  // named by JSON path ("lines[3].qty"); a new row takes the next free index, so removing and
+  // adding never reuses a name. The server drops blank rows and renumbers the rest.
   function parseNum(s) { var n = parseFloat(String(s).replace(/[\s\u00a0]/g, "").replace(",", ".")); return isNaN(n) ? 0 : n; }
   function fmt(n) { return n.toFixed(2).replace(".", ",").replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0"); }
-  document.querySelectorAll("table.lines").forEach(function (table) {
+  function rateOf(v, def) {
+    if (v === "без НДС") return 0;
+    if (/^\d+$/.test(v)) return Number(v);
+    return /^\d+$/.test(def || "") ? Number(def) : 0;
+  }
+  document.querySelectorAll("table.rows").forEach(function (table) {
+    var box = table.closest("fieldset") || table.parentNode;
+    var next = Number(table.dataset.next || table.querySelectorAll("tbody tr").length);
+    var isLines = table.classList.contains("lines");
     function recalc() {
-      var net = 0, vat = 0;
+      if (!isLines) return;
+      var net = 0, vat = 0, no = 0;
       table.querySelectorAll("tbody tr").forEach(function (tr) {
-        var q = tr.querySelector("[data-f=qty]"), p = tr.querySelector("[data-f=price]"), r = tr.querySelector("[data-f=vat_rate]");
-        if (!q || !p) return;
-        var a = Math.round(parseNum(q.value) * parseNum(p.value) * 100) / 100;
-        var rate = r && /^\d+$/.test(r.value) ? Number(r.value) : 0;
-        var v = Math.round(a * rate) / 100;
+        var f = function (n) { return tr.querySelector("[data-f=" + n + "]"); };
+        var q = f("qty"), p = f("price"), d = f("discount_percent"), r = f("vat_rate");
+        var cell = tr.querySelector("[data-out=amount]"), num = tr.querySelector("td.no");
+        if (num) num.textContent = String(++no);
+        if (!p || (p.value.trim() === "" && (!f("name") || f("name").value.trim() === ""))) { if (cell) cell.textContent = ""; return; }
+        var qty = q && q.value.trim() !== "" ? parseNum(q.value) : 1;
+        var price = parseNum(p.value) * (1 - (d ? parseNum(d.value) : 0) / 100);
+        price = Math.round(price * 100) / 100;
+        var a = Math.round(qty * price * 100) / 100;
+        var v = Math.round(a * rateOf(r ? r.value : "", table.dataset.defaultVat)) / 100;
         net += a; vat += v;
-        var cell = tr.querySelector("[data-out=amount]"); if (cell) cell.textContent = fmt(a);
+        if (cell) cell.textContent = fmt(a);
       });
-      var box = document.getElementById(table.dataset.totals);
-      if (box) box.innerHTML = "Итого без НДС: <b>" + fmt(net) + "</b> · НДС: <b>" + fmt(vat) + "</b> · Всего: <b>" + fmt(net + vat) + "</b>";
+      var out = document.getElementById(table.dataset.totals);
+      if (out) {
+        out.textContent = "";
+        [[table.dataset.lNet || "Итого без НДС", net], [table.dataset.lVat || "НДС", vat], [table.dataset.lGross || "Всего", net + vat]].forEach(function (x, i) {
+          if (i) out.appendChild(document.createTextNode(" · "));
+          out.appendChild(document.createTextNode(x[0] + ": "));
+          var b = document.createElement("b"); b.textContent = fmt(x[1]); out.appendChild(b);
+        });
+      }
     }
-    table.addEventListener("input", recalc);
-    var add = document.getElementById(table.dataset.add);
-    if (add) add.addEventListener("click", function (e) {
-      e.preventDefault();
-      var tpl = table.querySelector("tbody tr:last-child");
+    function addRow() {
+      var rows = table.querySelectorAll("tbody tr");
+      var tpl = rows[rows.length - 1];
       if (!tpl) return;
-      var row = tpl.cloneNode(true), idx = table.querySelectorAll("tbody tr").length;
-      row.querySelectorAll("input,select").forEach(function (el) {
+      var row = tpl.cloneNode(true), idx = next++;
+      row.querySelectorAll("input,select,textarea").forEach(function (el) {
         el.name = el.name.replace(/\[\d+\]/, "[" + idx + "]");
-        if (el.tagName === "INPUT") el.value = el.dataset.f === "qty" ? "1" : "";
+        if (el.id) el.id = el.id.replace(/-\d+-/, "-" + idx + "-");
+        if (el.type === "hidden") { el.parentNode.removeChild(el); return; }
+        if (el.type === "checkbox") el.checked = false;
+        else if (el.tagName === "SELECT") el.selectedIndex = 0;
+        else el.value = "";
+        el.classList.remove("invalid");
       });
+      row.querySelectorAll(".field-error").forEach(function (e) { e.textContent = ""; });
+      row.querySelectorAll("label.invalid, td.invalid").forEach(function (e) { e.classList.remove("invalid"); });
+      var cell = row.querySelector("[data-out=amount]"); if (cell) cell.textContent = "";
       table.querySelector("tbody").appendChild(row);
+      var first = row.querySelector("select,input,textarea");
+      if (first) first.focus();
+      recalc();
+    }
+    var add = box.querySelector(".add-row");
+    if (add) add.addEventListener("click", function (e) { e.preventDefault(); addRow(); });
+    table.addEventListener("click", function (e) {
+      var btn = e.target.closest("button.remove");
+      if (!btn) return;
+      e.preventDefault();
+      var tr = btn.closest("tr");
+      if (table.querySelectorAll("tbody tr").length > 1) tr.parentNode.removeChild(tr);
+      else tr.querySelectorAll("input,textarea").forEach(function (el) { el.value = ""; });
       recalc();
     });
+    table.addEventListener("input", recalc);
     table.addEventListener("change", function (e) {
       var sel = e.target;
-      if (!sel.matches("select[data-f=sku]")) return;
-      var opt = sel.selectedOptions[0], tr = sel.closest("tr");
-      if (!opt || !opt.dataset.name) return;
-      ["name", "unit", "price", "vat_rate"].forEach(function (f) {
-        var el = tr.querySelector("[data-f=" + f + "]");
-        if (el) el.value = opt.dataset[f.replace("_r", "R")] || opt.dataset[f] || "";
-      });
+      if (sel.matches("select[data-f=sku]")) {
+        var opt = sel.selectedOptions[0], tr = sel.closest("tr");
+        if (opt && opt.dataset.name) {
+          var put = function (f, v) { var el = tr.querySelector("[data-f=" + f + "]"); if (el && v !== undefined) el.value = v; };
+          put("name", opt.dataset.name); put("unit", opt.dataset.unit); put("okei", opt.dataset.okei);
+          put("price", opt.dataset.price); put("vat_rate", opt.dataset.vatRate);
+          var q = tr.querySelector("[data-f=qty]"); if (q && q.value.trim() === "") q.value = "1";
+        }
+      }
       recalc();
     });
     recalc();
   });
+
+  // A folded party shows its name; keep that in step with what is typed.
+  document.querySelectorAll("details.party").forEach(function (d) {
+    var out = d.querySelector("[data-summary]"), name = d.querySelector("input[name$='.name']");
+    if (out && name) name.addEventListener("input", function () { out.textContent = name.value; });
+  });
+
+  // A form section holding an error opens, and the first error gets the focus.
+  var firstErr = document.querySelector(".docform .invalid input, .docform .invalid select, .docform .invalid textarea, .docform input.invalid");
+  if (firstErr) {
+    var p = firstErr.closest("details");
+    while (p) { p.open = true; p = p.parentElement && p.parentElement.closest("details"); }
+  }
 })();
