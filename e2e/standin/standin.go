@@ -54,7 +54,9 @@ func DOCX(k workflow.DocumentKind) []byte {
 	para := func(text string) string {
 		return `<w:p><w:r><w:t xml:space="preserve">` + text + `</w:t></w:r></w:p>`
 	}
-	cell := func(text string) string { return `<w:tc><w:p><w:r><w:t xml:space="preserve">` + text + `</w:t></w:r></w:p></w:tc>` }
+	cell := func(text string) string {
+		return `<w:tc><w:p><w:r><w:t xml:space="preserve">` + text + `</w:t></w:r></w:p></w:tc>`
+	}
 	var body strings.Builder
 	body.WriteString(para("{title.ru} № {number} от {date}"))
 	if hasLines(k) {
