@@ -2,11 +2,16 @@ package pdflayout
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
 	"path/filepath"
+	"strconv"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/go-pdf/fpdf"
 )
 
 // cpuTime returns the CPU time (user + system) the process has used.
@@ -28,6 +33,40 @@ func BenchmarkProposalPDF(b *testing.B) {
 	tpl := mustParseFile(b, e, proposalTemplatePath)
 	base := loadJSON(b, filepath.Join("testdata", "proposal.json"))
 	benchRender(b, e, tpl, func(rng *rand.Rand, i int) map[string]any { return proposalVariant(base, rng, i, 6) })
+}
+
+// BenchmarkProposalPDFParallel renders proposals from all GOMAXPROCS
+// goroutines at once with one shared Engine and Template: the throughput of
+// a multi-core server.
+func BenchmarkProposalPDFParallel(b *testing.B) {
+	e := newTestEngine(b, EngineOptions{})
+	tpl := mustParseFile(b, e, proposalTemplatePath)
+	base := loadJSON(b, filepath.Join("testdata", "proposal.json"))
+	if err := e.Warm(); err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	data := make([]map[string]any, 256)
+	for i := range data {
+		data[i] = proposalVariant(base, rng, i, 6)
+	}
+	var seq atomic.Int64
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		var buf bytes.Buffer
+		for pb.Next() {
+			buf.Reset()
+			i := seq.Add(1)
+			if _, err := e.Render(&buf, tpl, data[i%int64(len(data))], RenderOptions{Date: testDate}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+	b.ReportMetric(float64(b.N)/(cpuTime()-cpu0).Seconds(), "docs/cpu-s")
 }
 
 // BenchmarkProposalPDFCompressed is the same with Flate-compressed pages.
@@ -148,5 +187,58 @@ func BenchmarkProposalEmitOnly(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(b.N)/(cpuTime()-cpu0).Seconds(), "docs/cpu-s")
+}
+
+// BenchmarkFpdfBaseline calibrates the machine: fpdf used directly, the way
+// LIBRARY-SPEED.md's fastest recipe does (two prepared cp1251x faces, no
+// page compression, CellFormat for a requisites block and a 10-item table).
+// It has no template, no layout and fewer drawing operations than the
+// proposal, so it bounds what the engine could reach on the same machine;
+// LIBRARY-SPEED.md measured about 1 900 docs/s for its version of it.
+func BenchmarkFpdfBaseline(b *testing.B) {
+	fs, err := families["sans"].load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	enc := func(s string) string {
+		out, err := appendCP1251x(nil, s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return string(out)
+	}
+	title, req := enc("КОММЕРЧЕСКОЕ ПРЕДЛОЖЕНИЕ № "), enc("ИНН 6658012341, КПП 665801001, р/с 40702810938000012345")
+	terms := enc("Условия оплаты: 50 % — аванс, 50 % — по готовности к отгрузке. Гарантия 24 месяца. Цены в ₽.")
+	rub := enc(" ₽")
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	for i := 0; b.Loop(); i++ {
+		pdf := fpdf.New("P", "mm", "A4", "")
+		pdf.SetCompression(false)
+		pdf.SetCatalogSort(true)
+		pdf.SetCreationDate(testDate)
+		pdf.SetModificationDate(testDate)
+		pdf.AddFontFromBytes("dv", "", fs.faces[styleRegular].defJSON, fs.faces[styleRegular].zFont)
+		pdf.AddFontFromBytes("dv", "B", fs.faces[styleBold].defJSON, fs.faces[styleBold].zFont)
+		pdf.AddPage()
+		pdf.SetFont("dv", "B", 14)
+		pdf.CellFormat(0, 8, title+strconv.Itoa(i), "", 1, "C", false, 0, "")
+		pdf.SetFont("dv", "", 9)
+		for k := 0; k < 12; k++ {
+			pdf.CellFormat(0, 5, req, "", 1, "L", false, 0, "")
+		}
+		for r := 0; r < 11; r++ {
+			for c := 0; c < 6; c++ {
+				pdf.CellFormat(28, 6, strconv.Itoa(r*c*1000+i)+",00"+rub, "1", 0, "R", r == 0, 0, "")
+			}
+			pdf.Ln(-1)
+		}
+		pdf.MultiCell(0, 5, terms, "", "L", false)
+		if err := pdf.Output(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
 	b.ReportMetric(float64(b.N)/(cpuTime()-cpu0).Seconds(), "docs/cpu-s")
 }

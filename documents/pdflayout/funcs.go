@@ -288,8 +288,41 @@ func arith(op func(z, x, y *big.Rat) *big.Rat) func([]any) (any, error) {
 	}
 }
 
+// smallInt reads ints and whole-number strings without allocating.
+func smallInt(v any) (int64, bool) {
+	var s string
+	switch x := v.(type) {
+	case int:
+		return int64(x), true
+	case int64:
+		return x, true
+	case json.Number:
+		s = string(x)
+	case string:
+		s = x
+	default:
+		return 0, false
+	}
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
 func compare(ok func(int) bool) func([]any) (any, error) {
 	return func(a []any) (any, error) {
+		if x, okX := smallInt(a[0]); okX {
+			if y, okY := smallInt(a[1]); okY {
+				switch {
+				case x < y:
+					return ok(-1), nil
+				case x > y:
+					return ok(1), nil
+				}
+				return ok(0), nil
+			}
+		}
 		x, errX := toRat(a[0])
 		y, errY := toRat(a[1])
 		if errX == nil && errY == nil {

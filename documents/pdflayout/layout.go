@@ -40,6 +40,7 @@ type op struct {
 	x2    float64 // line: end x; rect, image: width
 	y2    float64 // line: end y; rect, image: height
 	size  float64 // text: font size in pt; line, rect: line width in mm
+	ws    float64 // text: extra width of each space, mm (justified lines)
 	color int32
 	text  string
 	img   int
@@ -146,7 +147,7 @@ type layout struct {
 	cplace  []placement // scratch of chunk
 
 	usedStyles [numStyles]bool
-	encoded    bool // text ops hold cp1251x bytes (fast path, after encodeTexts)
+	encoded    bool               // text ops hold cp1251x bytes (fast path, after encodeTexts)
 	slow       bool               // some text is outside cp1251x
 	slowRunes  map[rune]fontStyle // first style each such rune was seen in
 	loopItems  int
@@ -196,6 +197,17 @@ func (l *layout) measure(s string, st fontStyle) int {
 		if c < utf8.RuneSelf {
 			w += int(fc.width[c])
 			i++
+			continue
+		}
+		// Two-byte sequences (Cyrillic, Latin-1) are decoded inline; they
+		// are most of the text and all inside the width table.
+		if c >= 0xC2 && c <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			r := rune(c&0x1F)<<6 | rune(s[i+1]&0x3F)
+			i += 2
+			w += int(fc.width[r])
+			if cp1251xEncode[r] == 0 {
+				l.noteSlow(r, st)
+			}
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
@@ -414,15 +426,20 @@ func (l *layout) emitLines(runs []evRun, x, w float64, o *textOpts, fn func(star
 		for pi := ln.first; pi < ln.end; pi++ {
 			p := &l.pieces[pi]
 			r := &runs[p.run]
-			// Without justification, pieces of one run separated only by
-			// spaces become one text op: the spaces were measured as such.
-			if extra == 0 && cur >= 0 && p.run == curRun && strings.Trim(r.text[prevB:p.a], " ") == "" {
-				l.ops[cur].text = r.text[curA:p.b]
-				prevB = p.b
-				continue
+			// Pieces of one run separated only by spaces become one text
+			// op: the spaces were measured as such. A justified line merges
+			// words separated by exactly one space and widens that space
+			// by ws (PDF word spacing on the fast path).
+			if cur >= 0 && p.run == curRun {
+				gap := r.text[prevB:p.a]
+				if extra == 0 && strings.Trim(gap, " ") == "" || extra != 0 && gap == " " {
+					l.ops[cur].text = r.text[curA:p.b]
+					prevB = p.b
+					continue
+				}
 			}
 			l.usedStyles[r.style] = true
-			l.ops = append(l.ops, op{kind: opText, style: r.style, x: lx + off + p.x + extra*float64(p.gapsLeft), y: bl, size: o.size, color: o.color, text: r.text[p.a:p.b]})
+			l.ops = append(l.ops, op{kind: opText, style: r.style, x: lx + off + p.x + extra*float64(p.gapsLeft), y: bl, size: o.size, color: o.color, text: r.text[p.a:p.b], ws: extra})
 			cur, curRun, curA, prevB = len(l.ops)-1, p.run, p.a, p.b
 		}
 		fn(start, int32(len(l.ops)), lh)

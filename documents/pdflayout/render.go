@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -511,7 +512,7 @@ func (l *layout) emit(w io.Writer, fast, compress bool, o RenderOptions, draft s
 			return err
 		}
 	}
-	e := emitter{pdf: pdf, fast: fast, family: l.fonts.fam.fpdfName, st: 255, color: -1, draw: -1, lw: -1}
+	e := emitter{l: l, pdf: pdf, fast: fast, family: l.fonts.fam.fpdfName, st: 255, color: -1, draw: -1, lw: -1}
 	pdf.SetLineCapStyle("square") // merged grid lines meet without notches
 	k := 0
 	for p := 0; p < l.pages; p++ {
@@ -538,11 +539,14 @@ func (l *layout) emit(w io.Writer, fast, compress bool, o RenderOptions, draft s
 }
 
 type emitter struct {
+	l      *layout
 	pdf    *fpdf.Fpdf
 	fast   bool
+	ws     float64
 	family string
 	texts  []placedOp
 	edges  []edge
+	styles []edgeStyle
 	st     fontStyle
 	size   float64
 	color  int32
@@ -555,9 +559,11 @@ type placedOp struct {
 	dy float64
 }
 
-// edge is a horizontal (h) or vertical line segment of a table grid:
-// fixed coordinate at, running from a to b.
+// edge is a horizontal or vertical line segment of a table grid: fixed
+// coordinate at, running from a to b. key orders edges for merging: style
+// group, direction, then at and a quantised to 1/1000 mm.
 type edge struct {
+	key   uint64
 	lw    float64
 	color int32
 	vert  bool
@@ -570,7 +576,7 @@ type edge struct {
 // with the cells' frames merged into continuous grid lines, then text
 // grouped by font and colour so that fonts and colours switch rarely.
 func (e *emitter) page(l *layout, pls []placement) error {
-	e.texts, e.edges = e.texts[:0], e.edges[:0]
+	e.texts, e.edges, e.styles = e.texts[:0], e.edges[:0], e.styles[:0]
 	for _, pl := range pls {
 		for i := pl.start; i < pl.end; i++ {
 			o := &l.ops[i]
@@ -585,11 +591,10 @@ func (e *emitter) page(l *layout, pls []placement) error {
 				}
 			case opRect:
 				y := o.y + pl.dy
-				e.edges = append(e.edges,
-					edge{o.size, o.color, false, y, o.x, o.x + o.x2},
-					edge{o.size, o.color, false, y + o.y2, o.x, o.x + o.x2},
-					edge{o.size, o.color, true, o.x, y, y + o.y2},
-					edge{o.size, o.color, true, o.x + o.x2, y, y + o.y2})
+				e.addEdge(o, false, y, o.x, o.x+o.x2)
+				e.addEdge(o, false, y+o.y2, o.x, o.x+o.x2)
+				e.addEdge(o, true, o.x, y, y+o.y2)
+				e.addEdge(o, true, o.x+o.x2, y, y+o.y2)
 			}
 		}
 	}
@@ -630,34 +635,50 @@ func cmpFloat(a, b float64) int {
 	return 0
 }
 
+func (e *emitter) addEdge(o *op, vert bool, at, a, b float64) {
+	g := -1
+	for i, st := range e.styles {
+		if st.lw == o.size && st.color == o.color {
+			g = i
+		}
+	}
+	if g < 0 {
+		g = len(e.styles)
+		e.styles = append(e.styles, edgeStyle{o.size, o.color})
+	}
+	q := func(v float64) uint64 { return uint64(max(0, min(math.Round(v*1000), 1<<26-1))) }
+	key := uint64(g)<<53 | q(at)<<26 | q(a)
+	if vert {
+		key |= 1 << 52
+	}
+	e.edges = append(e.edges, edge{key: key, lw: o.size, color: o.color, vert: vert, at: at, a: a, b: b})
+}
+
+type edgeStyle struct {
+	lw    float64
+	color int32
+}
+
 // grid draws the collected cell frames as merged line segments: shared cell
 // edges once, collinear touching segments as one line.
 func (e *emitter) grid() {
 	const eps = 1e-3
 	slices.SortFunc(e.edges, func(p, q edge) int {
-		if c := cmpFloat(p.lw, q.lw); c != 0 {
-			return c
-		}
-		if p.color != q.color {
-			return int(p.color - q.color)
-		}
-		if p.vert != q.vert {
-			if p.vert {
-				return 1
-			}
+		switch {
+		case p.key < q.key:
 			return -1
+		case p.key > q.key:
+			return 1
 		}
-		if math.Abs(p.at-q.at) > eps {
-			return cmpFloat(p.at, q.at)
-		}
-		return cmpFloat(p.a, q.a)
+		return cmpFloat(p.b, q.b)
 	})
 	for i := 0; i < len(e.edges); {
 		cur := e.edges[i]
+		line := cur.key >> 26 // style, direction and fixed coordinate
 		j := i + 1
 		for ; j < len(e.edges); j++ {
 			n := e.edges[j]
-			if n.lw != cur.lw || n.color != cur.color || n.vert != cur.vert || math.Abs(n.at-cur.at) > eps || n.a > cur.b+eps {
+			if n.key>>26 != line || n.a > cur.b+eps {
 				break
 			}
 			cur.b = math.Max(cur.b, n.b)
@@ -713,6 +734,23 @@ func hasNonASCII(s string) bool {
 	return false
 }
 
+func (e *emitter) wordSpacing(ws float64) {
+	if ws != e.ws {
+		e.pdf.SetWordSpacing(ws)
+		e.ws = ws
+	}
+}
+
+// width measures UTF-8 text of op o in mm.
+func (e *emitter) width(s string, o *op) float64 {
+	fc := &e.l.fonts.faces[o.style]
+	w := 0
+	for _, r := range s {
+		w += fc.advance(r)
+	}
+	return float64(w) * o.size / 1000 * ptToMM
+}
+
 func (e *emitter) font(st fontStyle, size float64, color int32) {
 	if st != e.st || size != e.size {
 		e.pdf.SetFont(e.family, fpdfStyle[st], size)
@@ -745,7 +783,31 @@ func (e *emitter) op(o *op, dy float64) error {
 			return nil
 		}
 		e.font(o.style, o.size, o.color)
-		e.pdf.Text(o.x, o.y+dy, o.text)
+		switch {
+		case o.ws == 0:
+			e.pdf.Text(o.x, o.y+dy, o.text)
+		case e.fast:
+			// Single-byte text: the PDF word spacing operator widens
+			// every space (code 32) of the justified line.
+			e.wordSpacing(o.ws)
+			e.pdf.Text(o.x, o.y+dy, o.text)
+			e.wordSpacing(0)
+		default:
+			// Two-byte text ignores word spacing: place word by word.
+			x := o.x
+			rest := o.text
+			for rest != "" {
+				word, tail, found := strings.Cut(rest, " ")
+				if word != "" {
+					e.pdf.Text(x, o.y+dy, word)
+				}
+				x += e.width(word, o) + ptToMM*o.size/1000*float64(e.l.fonts.faces[o.style].advance(' '))
+				if found {
+					x += o.ws
+				}
+				rest = tail
+			}
+		}
 	case opLine:
 		e.stroke(o.size, o.color)
 		e.pdf.Line(o.x, o.y+dy, o.x2, o.y2+dy)
