@@ -74,12 +74,17 @@ func (g StageGap) Status() string {
 	return "ok"
 }
 
+// MinLostBeyond is the least number of deals lost beyond the norm for a stage to be named
+// as the one that costs a rep most.
+const MinLostBeyond = 0.5
+
 // RepGaps is where one rep falls behind.
 type RepGaps struct {
 	Rep       Rep            `json:"rep"`
 	AvgProfit workflow.Money `json:"avg_profit"` // per won deal (the team's when the rep won none)
 	Stages    []StageGap     `json:"stages"`
-	// Worst is the index in Stages of the stage that costs the rep most, or −1.
+	// Worst is the index in Stages of the stage that costs the rep most, or −1 when no stage
+	// below the norm loses at least MinLostBeyond deals.
 	Worst int `json:"worst"`
 	// Sentence states it for a manager, in Russian and English.
 	Sentence workflow.Names `json:"sentence"`
@@ -149,7 +154,8 @@ func Gaps(r *Report, rs *RepStats, n *NormSet) RepGaps {
 		g.Stages = append(g.Stages, sg)
 	}
 	for i, s := range g.Stages {
-		if !s.Below() || s.Value <= 0 {
+		// Half a deal lost beyond the norm is the least worth a sentence.
+		if !s.Below() || s.Value <= 0 || float64(s.LostBeyond) < MinLostBeyond {
 			continue
 		}
 		if g.Worst < 0 || s.Value > g.Stages[g.Worst].Value {
@@ -178,11 +184,11 @@ func sentence(g *RepGaps) workflow.Names {
 		sigRu, sigEn = "на такой выборке отставание может быть случайным", "on this sample the gap may be chance"
 	}
 	ru := fmt.Sprintf("%s теряет больше всего на этапе «%s»: конверсия %s при норме %s (−%.0f п. п., %s; %d из %d). "+
-		"Это ≈ %s сделок сверх нормы и ≈ %s маржи.",
+		"Сверх нормы потеряно ≈ %s — это ≈ %s маржи.",
 		who, w.Name.Ru, Pct(w.Rate.Value()), Pct(float64(w.Norm)), gap, sigRu, w.Rate.Num, w.Rate.Den,
-		fmtCount(float64(w.LostBeyond)), RoublesShort(w.Value, "ru"))
+		dealsRu(float64(w.LostBeyond)), RoublesShort(w.Value, "ru"))
 	en := fmt.Sprintf("%s loses most at stage “%s”: conversion %s against a norm of %s (−%.0f pp, %s; %d of %d). "+
-		"That is ≈ %s deals beyond the norm and ≈ %s of margin.",
+		"≈ %s deals were lost beyond the norm, ≈ %s of margin.",
 		who, w.Name.En, Pct(w.Rate.Value()), Pct(float64(w.Norm)), gap, sigEn, w.Rate.Num, w.Rate.Den,
 		fmtCount(float64(w.LostBeyond)), RoublesShort(w.Value, "en"))
 	if len(w.Reasons) > 0 {
@@ -191,12 +197,30 @@ func sentence(g *RepGaps) workflow.Names {
 			lost += r.N
 		}
 		top := w.Reasons[0]
-		ru += fmt.Sprintf(" Чаще всего причина — «%s» (%d из %d проигранных).", top.Reason, top.N, lost)
-		en += fmt.Sprintf(" The most frequent reason is “%s” (%d of %d lost).", top.Reason, top.N, lost)
+		ru += fmt.Sprintf(" Главная причина проигрышей — «%s»: %d из %d.", top.Reason, top.N, lost)
+		en += fmt.Sprintf(" The main reason for losing: “%s”, %d of %d.", top.Reason, top.N, lost)
 	}
 	ru += fmt.Sprintf(" Разберите проигранные сделки этапа и назначьте модуль обучения «%s».", w.Name.Ru)
 	en += fmt.Sprintf(" Review the deals lost at this stage and assign the “%s” training module.", w.Name.En)
 	return workflow.Names{Ru: ru, En: en}
+}
+
+// dealsRu says "≈ N сделок" with the Russian plural: whole numbers from 1 up, one decimal
+// (genitive singular, «0,6 сделки») below that.
+func dealsRu(v float64) string {
+	if v < 0.95 {
+		return fmtCount(v) + "\u00a0сделки"
+	}
+	n := int(math.Round(v))
+	word := "сделок"
+	switch {
+	case n%100 >= 11 && n%100 <= 14:
+	case n%10 == 1:
+		word = "сделка"
+	case n%10 >= 2 && n%10 <= 4:
+		word = "сделки"
+	}
+	return fmt.Sprintf("%d\u00a0%s", n, word)
 }
 
 func fmtCount(v float64) string {
@@ -242,9 +266,10 @@ type Weakest struct {
 const MinWeakestN = 10
 
 // WeakestByStage names, for every stage, the rep with the lowest shrunk conversion among
-// those with at least MinWeakestN decided visits, when that rate is below the norm.
-// Shrinking towards the team's rate keeps a rep with a handful of unlucky deals from being
-// named ahead of one who is reliably weak.
+// those with at least MinWeakestN decided visits who are significantly below the norm (their
+// Wilson interval lies under it). Shrinking towards the team's rate keeps a rep with a
+// handful of unlucky deals from being named ahead of one who is reliably weak; a stage where
+// nobody is significantly behind names no one.
 func WeakestByStage(gaps []RepGaps) []Weakest {
 	if len(gaps) == 0 {
 		return nil
@@ -255,7 +280,7 @@ func WeakestByStage(gaps []RepGaps) []Weakest {
 		var who Rep
 		for _, g := range gaps {
 			s := &g.Stages[i]
-			if s.Rate.Den < MinWeakestN || !s.Shrunk.OK() || !s.Norm.OK() || float64(s.Shrunk) >= float64(s.Norm) {
+			if s.Rate.Den < MinWeakestN || !s.Shrunk.OK() || !s.Norm.OK() || !s.Below() || !s.Significant {
 				continue
 			}
 			if pick == nil || s.Shrunk < pick.Shrunk {

@@ -61,7 +61,9 @@ func (s *sim) move(id int64, owner storagetest.User, day float64, action workflo
 	}
 }
 
-func (s *sim) adv(id int64, o storagetest.User, day float64) { s.move(id, o, day, workflow.ActionAdvance, "") }
+func (s *sim) adv(id int64, o storagetest.User, day float64) {
+	s.move(id, o, day, workflow.ActionAdvance, "")
+}
 
 // buildScenario stores the deals of the worked example below and returns the two reps.
 //
@@ -351,7 +353,7 @@ func TestNormsAndGapsScenario(t *testing.T) {
 		if w := g.WorstStage(); w == nil || w.Stage != "cold_call" {
 			t.Fatalf("B's costliest stage %+v, want cold_call", w)
 		}
-		want := "теряет больше всего на этапе «Холодный звонок»: конверсия 50\u00a0% при норме 79\u00a0% (−29 п. п., на такой выборке отставание может быть случайным; 1 из 2). Это ≈ 0,6 сделок сверх нормы и ≈ 262\u00a0тыс. ₽ маржи. Чаще всего причина — «есть поставщик» (1 из 1 проигранных)."
+		want := "теряет больше всего на этапе «Холодный звонок»: конверсия 50\u00a0% при норме 79\u00a0% (−29 п. п., на такой выборке отставание может быть случайным; 1 из 2). Сверх нормы потеряно ≈ 0,6\u00a0сделки — это ≈ 262\u00a0тыс. ₽ маржи. Главная причина проигрышей — «есть поставщик»: 1 из 1."
 		if !containsStr(g.Sentence.Ru, want) {
 			t.Errorf("sentence:\n%s\nwant it to contain:\n%s", g.Sentence.Ru, want)
 		}
