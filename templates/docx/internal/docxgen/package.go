@@ -25,6 +25,9 @@ type Package struct {
 	Title  string // document title (docProps/core.xml)
 	Body   string // body XML from Doc.Body
 	Footer []Para // footer paragraphs; nil for none. Use PageNumbers for "стр. N из M".
+	// Landscape turns the A4 page (w:orient="landscape"); the margins stay as they are,
+	// so the text is LandscapeTextWidth wide.
+	Landscape bool
 }
 
 // PageNumbers returns runs that print "стр. N из M" with PAGE and NUMPAGES fields.
@@ -55,8 +58,12 @@ func (p Package) Build() ([]byte, error) {
 		override("/word/fontTable.xml", ctPrefix+"fontTable+xml"),
 		override("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml"),
 	}
-	sect := fmt.Sprintf(`<w:pgSz w:w="%d" w:h="%d"/><w:pgMar w:top="%d" w:right="%d" w:bottom="%d" w:left="%d" w:header="709" w:footer="567" w:gutter="0"/><w:cols w:space="708"/>`,
-		PageWidth, PageHeight, MarginTop, MarginRight, MarginBottom, MarginLeft)
+	pgSz := fmt.Sprintf(`<w:pgSz w:w="%d" w:h="%d"/>`, PageWidth, PageHeight)
+	if p.Landscape {
+		pgSz = fmt.Sprintf(`<w:pgSz w:w="%d" w:h="%d" w:orient="landscape"/>`, PageHeight, PageWidth)
+	}
+	sect := pgSz + fmt.Sprintf(`<w:pgMar w:top="%d" w:right="%d" w:bottom="%d" w:left="%d" w:header="709" w:footer="567" w:gutter="0"/><w:cols w:space="708"/>`,
+		MarginTop, MarginRight, MarginBottom, MarginLeft)
 	parts := []part{}
 	if p.Footer != nil {
 		docRels = append(docRels, rel("rId4", "footer", "footer1.xml"))

@@ -92,6 +92,9 @@ type Cell struct {
 	Span   int    // columns spanned (gridSpan); 0 or 1 for one
 	Shade  string // background colour, hex without '#', e.g. "E7E6E6"
 	VAlign string // "top", "center", "bottom"
+	// VMerge merges the cell with the ones below it: "restart" on the top cell,
+	// "continue" on each cell it covers (w:vMerge); "" for none.
+	VMerge string
 	Paras  []Para
 }
 
@@ -260,6 +263,9 @@ func writeTable(b *strings.Builder, t Table) {
 			fmt.Fprintf(b, `<w:tcW w:w="%d" w:type="dxa"/>`, width)
 			if span > 1 {
 				fmt.Fprintf(b, `<w:gridSpan w:val="%d"/>`, span)
+			}
+			if c.VMerge != "" {
+				fmt.Fprintf(b, `<w:vMerge w:val="%s"/>`, c.VMerge)
 			}
 			shade := c.Shade
 			if shade == "" && r.Header {
