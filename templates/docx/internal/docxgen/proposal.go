@@ -101,4 +101,6 @@ var Templates = []struct {
 	Build func() ([]byte, error)
 }{
 	{"proposal.docx", Proposal},
+	{"meeting_report.docx", MeetingReport},
+	{"client_card.docx", ClientCard},
 }
