@@ -16,8 +16,6 @@ import (
 
 	"github.com/dealgate/dealgate/audit"
 	"github.com/dealgate/dealgate/audit/evidence"
-	"github.com/dealgate/dealgate/storage"
-	"github.com/dealgate/dealgate/workflow"
 )
 
 // TestEvidenceBundleVerifiesOffline runs `dealgate serve` as it starts, makes a deal with
@@ -71,30 +69,30 @@ func TestEvidenceBundleVerifiesOffline(t *testing.T) {
 	json.Unmarshal(call("POST", "/api/v1/deals", fmt.Sprintf(`{"company_id":%d,"title":"Компрессоры","amount":"1500000.00","cost":"1100000.00"}`, company.ID)), &deal)
 	call("POST", fmt.Sprintf("/api/v1/deals/%d/transitions", deal.ID), `{"action":"advance"}`)
 	call("POST", fmt.Sprintf("/api/v1/deals/%d/activities", deal.ID), `{"kind":"call","note":"первый звонок"}`)
+	// Real documents through the documents API: a final proposal from the shipped example, a
+	// correction of it (a second version that supersedes the first), and a signed scan.
+	example, err := os.ReadFile(filepath.Join("..", "..", "templates", "examples", "proposal.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first, second struct{ ID int64 }
+	json.Unmarshal(call("POST", fmt.Sprintf("/api/v1/deals/%d/documents", deal.ID), `{"kind":"proposal","final":true,"data":`+string(example)+`}`), &first)
+	corrected := strings.Replace(string(example), `"date": "2026-03-12"`, `"date": "2026-03-13"`, 1)
+	if corrected == string(example) {
+		t.Fatal("the example proposal has no date to correct")
+	}
+	json.Unmarshal(call("POST", fmt.Sprintf("/api/v1/documents/%d/corrections", first.ID), `{"data":`+corrected+`}`), &second)
 	admin, err := app.Store.FindUserByEmail(ctx, "admin@dealgate.local")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Documents are made through the store here; the documents API is tested by its package.
-	doc, err := app.Store.Finalise(ctx, storage.FinaliseRequest{DealID: deal.ID, Kind: workflow.DocProposal, Actor: admin.Actor(),
-		Prepare: func(ctx context.Context, alloc storage.Allocator, _ *storage.Document) (storage.Rendered, error) {
-			n, err := alloc("main", 2026)
-			if err != nil {
-				return storage.Rendered{}, err
-			}
-			data, _ := workflow.CanonicalJSON(map[string]any{"number": fmt.Sprint(n), "total": "1500000.00"})
-			return storage.Rendered{Number: fmt.Sprint(n), Seq: n, Scope: "main", Data: data, PDF: []byte("%PDF-1.7 proposal " + string(data)),
-				DOCX: []byte("PK docx proposal " + string(data))}, nil
-		}})
-	if err != nil {
+	if _, err := app.Store.AttachSignedCopy(ctx, second.ID, "кп подписано.pdf", "application/pdf", []byte("%PDF scan"), admin.Actor()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Store.AttachSignedCopy(ctx, doc.ID, "кп подписано.pdf", "application/pdf", []byte("%PDF scan"), admin.Actor()); err != nil {
-		t.Fatal(err)
-	}
+	doc := struct{ ID int64 }{second.ID}
 	var rep evidence.Report
 	json.Unmarshal(call("GET", fmt.Sprintf("/api/v1/deals/%d/verify", deal.ID), ""), &rep)
-	if !rep.OK || rep.Documents != 1 || rep.Files != 3 || !strings.HasPrefix(rep.Rerender, "skipped") {
+	if !rep.OK || rep.Documents != 2 || rep.Files != 5 || rep.Rerender != "2 document(s) re-rendered, 4 file(s) compared" {
 		t.Fatalf("server verification: %+v", rep)
 	}
 	bundle := call("GET", fmt.Sprintf("/api/v1/deals/%d/evidence.zip", deal.ID), "")
@@ -127,7 +125,7 @@ func TestEvidenceBundleVerifiesOffline(t *testing.T) {
 	}
 	code, text := run(good, "--key", pk.VerifierKey, "--json")
 	var offline evidence.Report
-	if err := json.Unmarshal([]byte(text), &offline); code != 0 || err != nil || !offline.OK || !offline.Checkpoint.KeyPinned || offline.Files != 3 {
+	if err := json.Unmarshal([]byte(text), &offline); code != 0 || err != nil || !offline.OK || !offline.Checkpoint.KeyPinned || offline.Files != 5 {
 		t.Fatalf("--json: exit %d, %v\n%s", code, err, text)
 	}
 
