@@ -85,6 +85,8 @@ func StringFunc(n int, f func(args ...string) (string, error)) Func {
 //	eq a b, ne, lt, le, gt, ge       comparisons (numeric when both sides are numbers)
 //	not v, and a b..., or a b...     logic on truth values
 //	nonzero v                        true if v is a number other than zero ("0.00" is zero)
+//	cond test a b                    a if test is true-ish, else b
+//	prefix p s                       p+s if s is not empty, else "" ({{prefix "\n" .description}})
 //	money v                          "3050000" → "3 050 000,00" (non-breaking spaces, comma, two decimals)
 //	number v                         "1250.5" → "1 250,5" (grouping, comma, decimals kept)
 //	date v                           "2026-03-12" or RFC 3339 → "12.03.2026"
@@ -118,9 +120,23 @@ func DefaultFuncs() Funcs {
 		"and":     {2, -1, logic(true)},
 		"or":      {2, -1, logic(false)},
 		"nonzero": {1, 1, fnNonzero},
-		"money":   {1, 1, fnMoney},
-		"number":  {1, 1, fnNumber},
-		"date":    {1, 1, fnDate},
+		"cond": {3, 3, func(a []any) (any, error) {
+			if truth(a[0]) {
+				return a[1], nil
+			}
+			return a[2], nil
+		}},
+		"prefix": {2, 2, func(a []any) (any, error) {
+			s, err := appendText(nil, a[1])
+			if err != nil || len(s) == 0 {
+				return "", err
+			}
+			p, err := appendText(nil, a[0])
+			return string(p) + string(s), err
+		}},
+		"money":  {1, 1, fnMoney},
+		"number": {1, 1, fnNumber},
+		"date":   {1, 1, fnDate},
 	}
 }
 

@@ -151,6 +151,8 @@ func TestExpressions(t *testing.T) {
 		{`{{eq .n 3}} {{eq "3.0" .n}} {{lt .total "10"}} {{ne .name "x"}} {{gt (len .list) 2}}`, "true true false true true"},
 		{`{{not .zero}} {{nonzero .zero}} {{and .flag .n}} {{or .empty .missing}}`, "false false true false"},
 		{`{{.obj.k}}{{.missing.deeper}}`, "v"},
+		{`{{cond .flag "да" "нет"}} {{cond .empty "да" "нет"}}`, "да нет"},
+		{`[{{prefix "скидка " .empty}}] [{{prefix "скидка " .n}}]`, "[] [скидка 3]"},
 		{`{{'single'}} {{"esc\"aped"}}`, `single esc"aped`},
 	} {
 		t.Run(tc.expr, func(t *testing.T) {
@@ -330,7 +332,10 @@ func TestFormatDocExample(t *testing.T) {
 		body, _, _ := strings.Cut(rest, "```")
 		return body
 	}
-	e := newTestEngine(t, EngineOptions{})
+	e, err := NewEngine(EngineOptions{}) // as dealgate's renderer: no extra functions
+	if err != nil {
+		t.Fatal(err)
+	}
 	tpl, err := e.Parse("FORMAT.md", []byte(block("xml")))
 	if err != nil {
 		t.Fatal(err)
