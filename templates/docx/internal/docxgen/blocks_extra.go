@@ -96,29 +96,47 @@ func PlaceDate(place, date string) Table {
 	}
 }
 
-// PartyRequisitesCell is one side of the requisites section of a contract: the role
-// ("Поставщик"), the party's requisites under prefix and its director's signature with
-// «М.П.».
-func PartyRequisitesCell(role, prefix string) Cell {
-	k := func(f string) string { return Ph(prefix + "." + f) }
-	line := func(label, value string) Para {
-		return Para{Size: SizeSmall, Runs: []Run{T(label + " " + value)}}
+// PartyRequisites is the requisites section of a contract: the two parties side by side,
+// each with its role ("Поставщик:"), its requisites under its prefix, and in a second row
+// its director's position, signature line and «М.П.», so that the signatures align.
+func PartyRequisites(leftRole, leftPrefix, rightRole, rightPrefix string) Table {
+	requisites := func(role, prefix string) Cell {
+		k := func(f string) string { return Ph(prefix + "." + f) }
+		line := func(label, value string) Para {
+			return Para{Size: SizeSmall, Runs: []Run{T(label + " " + value)}}
+		}
+		return Cell{VAlign: "top", Paras: []Para{
+			{Size: SizeSmall, Bold: true, SpaceAfter: 60, KeepNext: true, Runs: []Run{T(role)}},
+			{Size: SizeSmall, Bold: true, Runs: []Run{T(k("name"))}},
+			line("Юридический адрес:", k("address")),
+			line("Почтовый адрес:", k("postal_address")),
+			line("ИНН/КПП:", k("inn_kpp")),
+			line(k("ogrn_label")+":", k("ogrn")),
+			line("Р/с:", k("account")),
+			line("в", k("bank_name")),
+			line("БИК:", k("bik")),
+			line("К/с:", k("corr_account")),
+			line("Тел.:", k("phone")),
+			line("E-mail:", k("email")),
+		}}
 	}
+	half := TextWidth / 2
+	return Table{
+		Widths: []int{half, TextWidth - half},
+		Rows: []Row{
+			{Cells: []Cell{requisites(leftRole, leftPrefix), requisites(rightRole, rightPrefix)}},
+			{CantSplit: true, Cells: []Cell{directorSign(leftPrefix), directorSign(rightPrefix)}},
+		},
+	}
+}
+
+// directorSign is the signature of the director of the party under prefix: position,
+// "________ / initials /" and «М.П.».
+func directorSign(prefix string) Cell {
+	k := func(f string) string { return Ph(prefix + "." + f) }
 	return Cell{VAlign: "top", Paras: []Para{
-		{Size: SizeSmall, Bold: true, SpaceAfter: 60, Runs: []Run{T(role)}},
-		{Size: SizeSmall, Bold: true, Runs: []Run{T(k("name"))}},
-		line("Юридический адрес:", k("address")),
-		line("Почтовый адрес:", k("postal_address")),
-		line("ИНН/КПП:", k("inn_kpp")),
-		line(k("ogrn_label")+":", k("ogrn")),
-		line("Р/с:", k("account")),
-		line("в", k("bank_name")),
-		line("БИК:", k("bik")),
-		line("К/с:", k("corr_account")),
-		line("Тел.:", k("phone")),
-		{Size: SizeSmall, SpaceAfter: 240, Runs: []Run{T("E-mail: " + k("email"))}},
-		{Size: SizeSmall, KeepNext: true, Runs: []Run{T(k("director_title"))}},
-		{Size: SizeSmall, SpaceBefore: 240, KeepNext: true, Runs: []Run{T("_______________ / " + k("director_initials") + " /")}},
+		{Size: SizeSmall, SpaceBefore: 240, KeepNext: true, Runs: []Run{T(k("director_title"))}},
+		{Size: SizeSmall, SpaceBefore: 360, KeepNext: true, Runs: []Run{T("_______________ / " + k("director_initials") + " /")}},
 		{Size: SizeTiny, SpaceBefore: 60, IndentLeft: 284, Runs: []Run{T("М.П.")}},
 	}}
 }
@@ -186,4 +204,20 @@ func Footer(label string) []Para {
 // and vmerge as in Cell.
 func HeadCell(text string, size, span int, vmerge string) Cell {
 	return Cell{Span: span, VMerge: vmerge, VAlign: "center", Paras: []Para{{Align: "center", Size: size, Bold: true, Runs: []Run{T(text)}}}}
+}
+
+// HeadingSize sets the font size of the heading rows of t (ItemTable writes 9 pt), for
+// tables with many narrow columns whose headings would break inside words.
+func HeadingSize(t Table, size int) Table {
+	for i := range t.Rows {
+		if !t.Rows[i].Header {
+			continue
+		}
+		for j := range t.Rows[i].Cells {
+			for k := range t.Rows[i].Cells[j].Paras {
+				t.Rows[i].Cells[j].Paras[k].Size = size
+			}
+		}
+	}
+	return t
 }

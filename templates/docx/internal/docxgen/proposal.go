@@ -103,4 +103,6 @@ var Templates = []struct {
 	{"proposal.docx", Proposal},
 	{"meeting_report.docx", MeetingReport},
 	{"client_card.docx", ClientCard},
+	{"contract.docx", Contract},
+	{"specification.docx", Specification},
 }
