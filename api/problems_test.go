@@ -8,8 +8,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dealgate/dealgate/api"
+	"github.com/dealgate/dealgate/storage"
+	"github.com/dealgate/dealgate/storage/storagetest"
 )
 
 // TestProblems checks that every refusal is a problem document with a stable type and the
@@ -191,4 +194,22 @@ func TestMissingEvidenceAndStaleVersion(t *testing.T) {
 			t.Fatalf("after the call and advance: %+v", moved)
 		}
 	})
+}
+
+// TestServerLimitsAreSettable: BodyLimit and RequestTimeout set after NewServer, before
+// Handler, are the ones enforced.
+func TestServerLimitsAreSettable(t *testing.T) {
+	t.Parallel()
+	st := storagetest.NewStore(t, storage.SQLite)
+	f := storagetest.Seed(t, st)
+	srv := api.NewServer(st, storagetest.Logger(t))
+	srv.BodyLimit = "1K"
+	srv.RequestTimeout = time.Nanosecond
+	e := &env{st: st, f: f, srv: srv, h: srv.Handler()}
+
+	body := companyBody()
+	body["address"] = strings.Repeat("д", 1000) // 2 KB: under the default 2M, over 1K
+	e.do(t, "POST", "/api/v1/companies", f.Rep1.Token, body).problem(t, http.StatusRequestEntityTooLarge, api.ProblemTooLarge)
+	// With a 1 ns budget the token lookup already runs out of time: 503, not a 500 or a 401.
+	e.do(t, "GET", "/api/v1/deals", f.Rep1.Token, nil).problem(t, http.StatusServiceUnavailable, api.ProblemUnavailable)
 }

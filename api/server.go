@@ -48,6 +48,10 @@ type Server struct {
 	metrics *metrics
 	routes  []routeDoc
 	once    sync.Once
+	// limits applies BodyLimit and RequestTimeout; rebuilt by the first Handler call, so that
+	// fields set after NewServer take effect.
+	limits     echo.MiddlewareFunc
+	limitsOnce sync.Once
 }
 
 // NewServer returns a server on store, logging to log (nil: slog.Default()).
@@ -71,16 +75,24 @@ func NewServer(store *storage.Store, log *slog.Logger) *Server {
 		s.log.Error("panic", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err, "stack", string(stack))
 		return err
 	}}))
-	s.echo.Use(middleware.BodyLimit(s.BodyLimit))
-	s.echo.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.RequestTimeout}))
+	s.setLimits()
+	s.echo.Use(func(next echo.HandlerFunc) echo.HandlerFunc { return s.limits(next) })
 	s.echo.Use(s.authenticate)
 	return s
 }
 
-// Handler registers the routes (once; set Extra before) and returns the http.Handler serving
-// everything.
+// setLimits builds the body-limit and timeout middleware from BodyLimit and RequestTimeout.
+func (s *Server) setLimits() {
+	bl := middleware.BodyLimit(s.BodyLimit)
+	to := middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.RequestTimeout})
+	s.limits = func(next echo.HandlerFunc) echo.HandlerFunc { return bl(to(next)) }
+}
+
+// Handler registers the routes (once; set Extra, BodyLimit and RequestTimeout before) and
+// returns the http.Handler serving everything.
 func (s *Server) Handler() http.Handler {
 	s.once.Do(s.registerRoutes)
+	s.limitsOnce.Do(s.setLimits)
 	return s.echo
 }
 
