@@ -494,6 +494,9 @@ func (l *layout) evalText(rt *richText, base fontStyle) ([]evRun, error) {
 			return nil, err
 		}
 	}
+	if l.textBytes > l.limits.MaxTextBytes {
+		return nil, &RenderError{Name: l.t.name, Msg: fmt.Sprintf("more than %d bytes of text", l.limits.MaxTextBytes), Err: errLimit}
+	}
 	return l.runs, nil
 }
 
@@ -518,10 +521,6 @@ func (l *layout) addRun(s string, st fontStyle) {
 // addDirty adds text that may contain newlines (line breaks) and other
 // control characters (shown as spaces).
 func (l *layout) addDirty(b []byte, st fontStyle) error {
-	if l.textBytes += len(b); l.textBytes > l.limits.MaxTextBytes {
-		return fmt.Errorf("%w: more than %d bytes of text", errLimit, l.limits.MaxTextBytes)
-	}
-	l.textBytes -= len(b) // addRun counts again
 	for len(b) > 0 {
 		line := b
 		nl := bytes.IndexByte(b, '\n')

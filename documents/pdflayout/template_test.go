@@ -257,6 +257,14 @@ func TestLimits(t *testing.T) {
 	if _, err := e.Render(&buf, pages, map[string]any{"items": items[:10]}, RenderOptions{}); !errors.Is(err, ErrLimit) {
 		t.Errorf("10 pages with MaxPages 3: err = %v", err)
 	}
+	small, _ := NewEngine(EngineOptions{Limits: Limits{MaxTextBytes: 1000}})
+	txt, err := small.Parse("text.xml", []byte(`<document><p>{{.a}}</p><p>{{.a}} и {{.a}}</p></document>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := small.Render(&buf, txt, map[string]any{"a": strings.Repeat("текст ", 60)}, RenderOptions{}); !errors.Is(err, ErrLimit) {
+		t.Errorf("1 440 bytes of text with MaxTextBytes 1000: err = %v", err)
+	}
 	// Default element limit.
 	many := "<document>" + strings.Repeat("<spacer/>", DefaultLimits.MaxElements+1) + "</document>"
 	big, _ := NewEngine(EngineOptions{Limits: Limits{MaxTemplateBytes: 1 << 20}})
