@@ -105,4 +105,6 @@ var Templates = []struct {
 	{"client_card.docx", ClientCard},
 	{"contract.docx", Contract},
 	{"specification.docx", Specification},
+	{"production_schedule.docx", ProductionSchedule},
+	{"invoice.docx", Invoice},
 }
