@@ -32,6 +32,9 @@ func (w *Web) routes(e *echo.Echo) {
 	g.GET("/companies/new", w.handleCompanyNew)
 	g.POST("/companies/new", w.handleCompanyCreate)
 	w.documentRoutes(g)
+	w.backofficeRoutes(g)
+	w.auditRoutes(g)
+	w.adminRoutes(g)
 }
 
 // PageRegistrar adds pages to the signed-in group.

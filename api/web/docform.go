@@ -846,3 +846,24 @@ func pickLang(lang, ru, en string) string {
 	}
 	return ru
 }
+
+// buildFields lays out the fields of any struct type t (the seller profile's documents.Party)
+// the way a document form lays out a kind's fields; it returns the nodes and the error summary.
+func buildFields(t reflect.Type, lang string, values formValues, errs formErrors) ([]*formNode, []formProblem) {
+	b := &formBuilder{lang: lang, values: values, errs: errs, used: map[string]bool{}, labels: map[string]string{}}
+	var nodes []*formNode
+	for _, f := range structFields(t) {
+		name, _ := jsonName(f)
+		nodes = append(nodes, b.node(t, f, "", name))
+	}
+	var probs []formProblem
+	for p, m := range errs {
+		anchor := ""
+		if b.used[p] {
+			anchor = inputID(p)
+		}
+		probs = append(probs, formProblem{Anchor: anchor, Label: firstNonEmpty(b.labels[p], p), Message: localise(m, lang)})
+	}
+	sort.Slice(probs, func(i, j int) bool { return pathLess(probs[i].Label, probs[j].Label) })
+	return nodes, probs
+}

@@ -26,17 +26,31 @@
     ogrn: function (v) { return v === "" || ogrnOK(v) ? "" : "ОГРН: неверная контрольная цифра"; },
     kpp: function (v) { return v === "" || /^\d{4}[\dA-Z]{2}\d{3}$/.test(v) ? "" : "КПП: 9 знаков"; },
     bik: function (v) { return v === "" || /^04\d{7}$/.test(v) ? "" : "БИК: 9 цифр, начинается с 04"; },
-    account: function (v, f) { return v === "" || accountOK(v, digits(f.bik.value), false) ? "" : "Р/с: ключ не сходится с БИК"; },
-    corr_account: function (v, f) { return v === "" || accountOK(v, digits(f.bik.value), true) ? "" : "К/с: ключ не сходится с БИК"; }
+    account: function (v, bik) { return v === "" || bik === "" || accountOK(v, bik, false) ? "" : "Р/с: ключ не сходится с БИК"; },
+    corr_account: function (v, bik) { return v === "" || bik === "" || accountOK(v, bik, true) ? "" : "К/с: ключ не сходится с БИК"; }
   };
-  document.querySelectorAll("form[data-requisites]").forEach(function (form) {
+  // Requisites are checked as they are typed — in the client form (inputs named inn, bik…) and
+  // in every party of a document form or the seller profile (buyer.inn, seller.bik…). The
+  // server checks them again.
+  function checkRequisite(el) {
+    var name = el.name || "", dot = name.lastIndexOf("."), key = name.slice(dot + 1), prefix = name.slice(0, dot + 1);
+    var fn = checks[key];
+    if (!fn) return;
+    var bikEl = el.form && el.form.elements[prefix + "bik"];
+    var v = digits(el.value), msg = v === "" && key === "inn" ? "" : fn(v, bikEl ? digits(bikEl.value) : "");
+    var label = el.closest("label"), err = document.getElementById("err-" + name) || (label && label.querySelector(".field-error"));
+    if (err) err.textContent = msg;
+    el.classList.toggle("invalid", msg !== "");
+  }
+  document.querySelectorAll("form[data-requisites], form.docform").forEach(function (form) {
     form.addEventListener("input", function (e) {
-      var name = e.target.name, fn = checks[name];
-      if (!fn) return;
-      var v = digits(e.target.value), msg = v === "" && name === "inn" ? "" : fn(v, form);
-      var err = document.getElementById("err-" + name);
-      if (err) err.textContent = msg;
-      e.target.classList.toggle("invalid", msg !== "");
+      if (!e.target.name) return;
+      checkRequisite(e.target);
+      var key = e.target.name.slice(e.target.name.lastIndexOf(".") + 1);
+      if (key === "bik") {
+        var prefix = e.target.name.slice(0, e.target.name.lastIndexOf(".") + 1);
+        ["account", "corr_account"].forEach(function (k) { var x = form.elements[prefix + k]; if (x && x.value) checkRequisite(x); });
+      }
     });
   });
 
