@@ -130,7 +130,17 @@ func (fc *face) prepare(fam *family, st fontStyle, runes []rune) error {
 		}
 		fc.width[r] = uint16(fpdfRound(fc.k * float64(full.Advance(full.GlyphIndex(r)))))
 	}
-	sub, err := full.Subset(runes)
+	// DejaVu carries its licence text twice; the Windows copy is UTF-16 and
+	// twice as long. Every PDF embeds the subset, so keep the licence once,
+	// in its Macintosh Roman record, when the font has one.
+	hasMacLicence := false
+	full.NameRecords(func(p, _, _, id uint16) {
+		hasMacLicence = hasMacLicence || p == 1 && id == 13
+	})
+	opts := ttfsubset.Options{KeepName: func(p, _, _, id uint16) bool {
+		return !(hasMacLicence && p == 3 && id == 13)
+	}}
+	sub, err := full.SubsetWith(runes, opts)
 	if err != nil {
 		return err
 	}

@@ -356,6 +356,20 @@ func (f *Font) parseCmap() error {
 	return nil
 }
 
+// NameRecords calls fn with the platform, encoding, language and name ID of
+// every record of the name table.
+func (f *Font) NameRecords(fn func(platformID, encodingID, languageID, nameID uint16)) {
+	nt := f.tables["name"]
+	if len(nt) < 6 {
+		return
+	}
+	count := int(binary.BigEndian.Uint16(nt[2:]))
+	for i := 0; i < count && 6+12*i+12 <= len(nt); i++ {
+		rec := nt[6+12*i:]
+		fn(binary.BigEndian.Uint16(rec), binary.BigEndian.Uint16(rec[2:]), binary.BigEndian.Uint16(rec[4:]), binary.BigEndian.Uint16(rec[6:]))
+	}
+}
+
 // nameRecord returns the first Windows-Unicode (or, failing that, Macintosh
 // Roman) record with the given name ID.
 func (f *Font) nameRecord(id uint16) string {
@@ -455,10 +469,21 @@ func (e *MissingRunesError) Error() string {
 	return sb.String()
 }
 
+// Options tune SubsetWith.
+type Options struct {
+	// KeepName reports whether a record of the name table is kept; nil
+	// keeps every record. Fonts often carry their licence text twice
+	// (Macintosh and Windows encodings), which a subset may not need.
+	KeepName func(platformID, encodingID, languageID, nameID uint16) bool
+}
+
 // Subset returns a TrueType font that contains .notdef, the glyphs of runes
 // and every glyph those glyphs are composed of, with a cmap that maps exactly
 // runes. It fails with *MissingRunesError if the font lacks any of runes.
-func (f *Font) Subset(runes []rune) ([]byte, error) {
+func (f *Font) Subset(runes []rune) ([]byte, error) { return f.SubsetWith(runes, Options{}) }
+
+// SubsetWith is Subset with options.
+func (f *Font) SubsetWith(runes []rune, o Options) ([]byte, error) {
 	var missing []rune
 	keep := map[int]bool{0: true}
 	mapped := make([]cmapPair, 0, len(runes))
@@ -573,7 +598,44 @@ func (f *Font) Subset(runes []rune) ([]byte, error) {
 			tables[tag] = t
 		}
 	}
+	if o.KeepName != nil && tables["name"] != nil {
+		tables["name"] = filterNames(tables["name"], o.KeepName)
+	}
 	return assemble(tables), nil
+}
+
+// filterNames rebuilds a name table (format 0) with the records keep
+// accepts. A table it cannot read is returned unchanged.
+func filterNames(nt []byte, keep func(p, e, l, id uint16) bool) []byte {
+	if len(nt) < 6 || binary.BigEndian.Uint16(nt) != 0 {
+		return nt
+	}
+	count := int(binary.BigEndian.Uint16(nt[2:]))
+	strOff := int(binary.BigEndian.Uint16(nt[4:]))
+	if 6+12*count > len(nt) || strOff > len(nt) {
+		return nt
+	}
+	var recs, strs []byte
+	kept := 0
+	for i := 0; i < count; i++ {
+		rec := nt[6+12*i : 6+12*i+12]
+		p, e := binary.BigEndian.Uint16(rec), binary.BigEndian.Uint16(rec[2:])
+		l, id := binary.BigEndian.Uint16(rec[4:]), binary.BigEndian.Uint16(rec[6:])
+		ln, off := int(binary.BigEndian.Uint16(rec[8:])), int(binary.BigEndian.Uint16(rec[10:]))
+		if strOff+off+ln > len(nt) || !keep(p, e, l, id) {
+			continue
+		}
+		r := slices.Clone(rec)
+		binary.BigEndian.PutUint16(r[10:], uint16(len(strs)))
+		recs = append(recs, r...)
+		strs = append(strs, nt[strOff+off:strOff+off+ln]...)
+		kept++
+	}
+	out := make([]byte, 6, 6+len(recs)+len(strs))
+	binary.BigEndian.PutUint16(out[2:], uint16(kept))
+	binary.BigEndian.PutUint16(out[4:], uint16(6+len(recs)))
+	out = append(out, recs...)
+	return append(out, strs...)
 }
 
 // buildCmap writes a cmap with a (3,1) format 4 subtable for the BMP and,

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/go-fonts/dejavu/dejavusans"
@@ -205,4 +206,36 @@ func FuzzParseSubset(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestSubsetWithNameFilter(t *testing.T) {
+	f, err := Parse(dejavusans.TTF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := f.Subset([]rune("Аб"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Keep the licence (name ID 13) only in its Macintosh Roman form.
+	small, err := f.SubsetWith([]rune("Аб"), Options{KeepName: func(p, _, _, id uint16) bool { return !(p == 3 && id == 13) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(small) >= len(full)-5000 {
+		t.Errorf("filtered subset %d bytes, unfiltered %d", len(small), len(full))
+	}
+	sf, err := Parse(small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sf.PostScriptName() != "DejaVuSans" {
+		t.Errorf("PostScript name %q", sf.PostScriptName())
+	}
+	if lic := sf.nameRecord(13); !strings.Contains(lic, "Bitstream") {
+		t.Errorf("licence text lost: %.60q", lic)
+	}
+	if _, err := sfnt.Parse(small); err != nil {
+		t.Fatal(err)
+	}
 }
