@@ -220,6 +220,7 @@ func (l *layout) release() {
 		boxes: l.boxes[:0], tables: l.tables[:0], runs: l.runs[:0], pieces: l.pieces[:0],
 		lines: l.lines[:0], buf: l.buf[:0], imgRefs: l.imgRefs[:0], place: l.place[:0],
 		taken: l.taken, nexts: l.nexts, nextAll: l.nextAll, cplace: l.cplace[:0],
+		emitTexts: l.emitTexts[:0], emitEdges: l.emitEdges[:0], emitStyles: l.emitStyles[:0],
 		ev: evalState{loops: l.ev.loops[:0], argBuf: l.ev.argBuf[:0]},
 	}
 	layoutPool.Put(l)
@@ -512,7 +513,12 @@ func (l *layout) emit(w io.Writer, fast, compress bool, o RenderOptions, draft s
 			return err
 		}
 	}
-	e := emitter{l: l, pdf: pdf, fast: fast, family: l.fonts.fam.fpdfName, st: 255, color: -1, draw: -1, lw: -1}
+	e := emitter{l: l, pdf: pdf, fast: fast, family: l.fonts.fam.fpdfName, st: 255, color: -1, draw: -1, lw: -1,
+		texts: l.emitTexts, edges: l.emitEdges, styles: l.emitStyles}
+	defer func() { // keep the scratch slices for the next render (layoutPool)
+		clear(e.texts)
+		l.emitTexts, l.emitEdges, l.emitStyles = e.texts[:0], e.edges[:0], e.styles[:0]
+	}()
 	pdf.SetLineCapStyle("square") // merged grid lines meet without notches
 	k := 0
 	for p := 0; p < l.pages; p++ {
