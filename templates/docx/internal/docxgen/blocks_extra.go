@@ -7,8 +7,18 @@ import "strings"
 // captions and the footer. Like the blocks in blocks.go they take placeholder keys or
 // prefixes, never values.
 
-// LandscapeTextWidth is the usable width of a landscape page (Package.Landscape).
-const LandscapeTextWidth = PageHeight - MarginLeft - MarginRight
+// Margins of a landscape page (Package.Landscape), in twips: left 20 mm, right 10 mm,
+// top and bottom 15 mm, as on wide printed forms (ГОСТ Р 7.0.97 asks for at least 20 mm
+// on the left and 10 mm on the right).
+const (
+	LandscapeMarginLeft   = 1134
+	LandscapeMarginRight  = 567
+	LandscapeMarginTop    = 850
+	LandscapeMarginBottom = 850
+)
+
+// LandscapeTextWidth is the usable width of a landscape page.
+const LandscapeTextWidth = PageHeight - LandscapeMarginLeft - LandscapeMarginRight
 
 // SizeMicro is 7 pt, the size of the dense tax-form tables (УПД).
 const SizeMicro = 14
@@ -220,4 +230,13 @@ func HeadingSize(t Table, size int) Table {
 		}
 	}
 	return t
+}
+
+// sumWidths adds up column widths.
+func sumWidths(ws []int) int {
+	n := 0
+	for _, w := range ws {
+		n += w
+	}
+	return n
 }

@@ -25,8 +25,8 @@ type Package struct {
 	Title  string // document title (docProps/core.xml)
 	Body   string // body XML from Doc.Body
 	Footer []Para // footer paragraphs; nil for none. Use PageNumbers for "стр. N из M".
-	// Landscape turns the A4 page (w:orient="landscape"); the margins stay as they are,
-	// so the text is LandscapeTextWidth wide.
+	// Landscape turns the A4 page (w:orient="landscape") with the narrower margins of
+	// wide forms (LandscapeMargin*), so the text is LandscapeTextWidth wide.
 	Landscape bool
 }
 
@@ -59,11 +59,13 @@ func (p Package) Build() ([]byte, error) {
 		override("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml"),
 	}
 	pgSz := fmt.Sprintf(`<w:pgSz w:w="%d" w:h="%d"/>`, PageWidth, PageHeight)
+	top, right, bottom, left := MarginTop, MarginRight, MarginBottom, MarginLeft
 	if p.Landscape {
 		pgSz = fmt.Sprintf(`<w:pgSz w:w="%d" w:h="%d" w:orient="landscape"/>`, PageHeight, PageWidth)
+		top, right, bottom, left = LandscapeMarginTop, LandscapeMarginRight, LandscapeMarginBottom, LandscapeMarginLeft
 	}
 	sect := pgSz + fmt.Sprintf(`<w:pgMar w:top="%d" w:right="%d" w:bottom="%d" w:left="%d" w:header="709" w:footer="567" w:gutter="0"/><w:cols w:space="708"/>`,
-		MarginTop, MarginRight, MarginBottom, MarginLeft)
+		top, right, bottom, left)
 	parts := []part{}
 	if p.Footer != nil {
 		docRels = append(docRels, rel("rId4", "footer", "footer1.xml"))

@@ -107,4 +107,5 @@ var Templates = []struct {
 	{"specification.docx", Specification},
 	{"production_schedule.docx", ProductionSchedule},
 	{"invoice.docx", Invoice},
+	{"upd.docx", UPD},
 }
