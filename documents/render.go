@@ -157,7 +157,7 @@ func (r *Renderer) RenderWith(d Data, tf TemplateFile, o RenderOptions) ([]byte,
 		if len(o.Logo) > 0 {
 			po.Images = map[string][]byte{"logo": o.Logo}
 		}
-		if _, err := r.pdf.Render(&buf, t, view, po); err != nil {
+		if _, err := r.pdf.Render(&buf, t, plainData(view).(map[string]any), po); err != nil {
 			return nil, err
 		}
 		return buf.Bytes(), nil
@@ -175,6 +175,39 @@ func (r *Renderer) RenderWith(d Data, tf TemplateFile, o RenderOptions) ([]byte,
 		return buf.Bytes(), nil
 	}
 	return nil, fmt.Errorf("documents: unknown format %q", tf.Format)
+}
+
+// plainData turns a view into the plain decoded-JSON shapes the layout engine reads: its lists
+// of maps ([]map[string]any) and of strings ([]string) become []any, so that <each> and
+// <row each> can loop over them and <if> tests their emptiness.
+func plainData(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = plainData(e)
+		}
+		return out
+	case []map[string]any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = plainData(e)
+		}
+		return out
+	case []string:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = e
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = plainData(e)
+		}
+		return out
+	}
+	return v
 }
 
 func (r *Renderer) pdfTemplate(tf TemplateFile) (*pdflayout.Template, error) {
