@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/dealgate/dealgate/audit/evidence"
@@ -293,38 +295,68 @@ func (s *Service) verify(ctx context.Context, dealID int64, content func(string)
 	return rep, g, nil
 }
 
-// rerender renders every document again and compares the hashes; it says what it did.
+// rerender renders every document again and compares the hashes; it says what it did. The
+// documents are rendered on all CPUs at once (the renderer is safe for concurrent use, as the
+// API's handlers use it so); problems come out in document order.
 func (s *Service) rerender(ctx context.Context, g *gathered, rep *evidence.Report) string {
 	if s.Rerender == nil {
 		return "skipped: no renderer is configured on this server"
 	}
+	type result struct {
+		problems []evidence.Problem
+		files    int
+	}
+	results := make([]result, len(g.docs))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(g.docs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				results[i].problems, results[i].files = s.rerenderOne(ctx, g.docs[i])
+			}
+		}()
+	}
+	for i := range g.docs {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
 	files := 0
-	for _, d := range g.docs {
-		pdf, docx, err := s.Rerender(ctx, d)
-		name := fmt.Sprintf("document %d (%s № %s, version %d)", d.ID, d.Kind, d.Number, d.Version)
-		if err != nil {
-			rep.Problems = append(rep.Problems, evidence.Problem{Code: evidence.CodeRerenderFailed, DocumentID: d.ID, Message: name + ": re-rendering failed: " + err.Error()})
-			continue
-		}
-		for _, f := range []struct {
-			format, want string
-			got          []byte
-		}{{"pdf", d.PDFSHA256, pdf}, {"docx", d.DOCXSHA256, docx}} {
-			if f.want == "" && f.got == nil {
-				continue
-			}
-			files++
-			got := ""
-			if f.got != nil {
-				got = evidence.SHA256Hex(f.got)
-			}
-			if got != f.want {
-				rep.Problems = append(rep.Problems, evidence.Problem{Code: evidence.CodeRerenderMismatch, DocumentID: d.ID, File: f.format, Expected: f.want, Found: got,
-					Message: fmt.Sprintf("%s: rendering its recorded data with its recorded templates gives another %s file", name, f.format)})
-			}
-		}
+	for _, r := range results {
+		rep.Problems = append(rep.Problems, r.problems...)
+		files += r.files
 	}
 	return fmt.Sprintf("%d document(s) re-rendered, %d file(s) compared", len(g.docs), files)
+}
+
+func (s *Service) rerenderOne(ctx context.Context, d storage.Document) ([]evidence.Problem, int) {
+	pdf, docx, err := s.Rerender(ctx, d)
+	name := fmt.Sprintf("document %d (%s № %s, version %d)", d.ID, d.Kind, d.Number, d.Version)
+	if err != nil {
+		return []evidence.Problem{{Code: evidence.CodeRerenderFailed, DocumentID: d.ID, Message: name + ": re-rendering failed: " + err.Error()}}, 0
+	}
+	var out []evidence.Problem
+	files := 0
+	for _, f := range []struct {
+		format, want string
+		got          []byte
+	}{{"pdf", d.PDFSHA256, pdf}, {"docx", d.DOCXSHA256, docx}} {
+		if f.want == "" && f.got == nil {
+			continue
+		}
+		files++
+		got := ""
+		if f.got != nil {
+			got = evidence.SHA256Hex(f.got)
+		}
+		if got != f.want {
+			out = append(out, evidence.Problem{Code: evidence.CodeRerenderMismatch, DocumentID: d.ID, File: f.format, Expected: f.want, Found: got,
+				Message: fmt.Sprintf("%s: rendering its recorded data with its recorded templates gives another %s file", name, f.format)})
+		}
+	}
+	return out, files
 }
 
 // dealState replays the transitions and compares the deal's stage and status.
