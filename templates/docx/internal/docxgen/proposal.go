@@ -108,4 +108,5 @@ var Templates = []struct {
 	{"production_schedule.docx", ProductionSchedule},
 	{"invoice.docx", Invoice},
 	{"upd.docx", UPD},
+	{"recommendation_letter.docx", RecommendationLetter},
 }
