@@ -146,6 +146,7 @@ type token struct {
 	off  int
 }
 
+// String describes the token for error messages.
 func (t token) String() string {
 	switch t.kind {
 	case tEOF:

@@ -172,6 +172,8 @@ type RenderError struct {
 	Err error // underlying error, if any
 }
 
+// Error formats the error as "name:line:col: message" (without a position
+// when none is known).
 func (e *RenderError) Error() string {
 	if e.Line == 0 {
 		return fmt.Sprintf("%s: %s", e.Name, e.Msg)
@@ -179,6 +181,7 @@ func (e *RenderError) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.Name, e.Line, e.Col, e.Msg)
 }
 
+// Unwrap returns the underlying error, such as ErrLimit or a function's error.
 func (e *RenderError) Unwrap() error { return e.Err }
 
 func (l *layout) errAt(pos Pos, err error) error {

@@ -126,6 +126,7 @@ type MissingGlyphsError struct {
 	Runes []rune
 }
 
+// Error lists the characters (at most ten) that have no glyph.
 func (e *MissingGlyphsError) Error() string {
 	var b []byte
 	for i, r := range e.Runes {

@@ -26,6 +26,7 @@ type ParseError struct {
 	Msg string
 }
 
+// Error formats the error as "name:line:col: message".
 func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.Name, e.Line, e.Col, e.Msg)
 }

@@ -456,6 +456,7 @@ type MissingRunesError struct {
 	Runes []rune
 }
 
+// Error lists the missing characters (at most eight) as U+XXXX.
 func (e *MissingRunesError) Error() string {
 	var sb strings.Builder
 	sb.WriteString("ttfsubset: font has no glyph for")
