@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/dealgate/dealgate/documents"
 	"github.com/dealgate/dealgate/workflow"
@@ -81,7 +82,7 @@ func (s *Server) registerRoutes() {
 	s.api(auth, p, routeDoc{Method: "GET", Path: "/documents/:id/docx", Summary: "The stored DOCX", Tag: "documents", Produces: "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}, s.handleDocumentFile(documents.DOCX))
 	s.api(auth, p, routeDoc{Method: "POST", Path: "/documents/:id/finalise", Summary: "Finalise a draft: number, render, hash, store", Tag: "documents", Response: "Document"}, s.handleDocumentFinalise, w, s.idempotent)
 	s.api(auth, p, routeDoc{Method: "POST", Path: "/documents/:id/corrections", Summary: "A correction: a new version that supersedes this final document (same number)", Tag: "documents", Request: "CorrectionRequest", Response: "Document", Success: 201}, s.handleDocumentCorrection, w, s.idempotent)
-	s.api(auth, p, routeDoc{Method: "POST", Path: "/documents/:id/signed-copies", Summary: "Attach a signed scan (PDF, JPEG or PNG) to a final document", Tag: "documents", Response: "SignedCopy", Success: 201}, s.handleSignedCopy, w)
+	s.api(auth, p, routeDoc{Method: "POST", Path: "/documents/:id/signed-copies", Summary: "Attach a signed scan (PDF, JPEG or PNG) to a final document", Tag: "documents", Response: "SignedCopy", Success: 201}, s.handleSignedCopy, w, middleware.BodyLimit(UploadLimit))
 	s.api(auth, p, routeDoc{Method: "GET", Path: "/documents/:id/signed-copies/:aid", Summary: "Download a signed copy", Tag: "documents", Produces: "application/octet-stream"}, s.handleSignedCopyGet)
 
 	s.api(auth, p, routeDoc{Method: "GET", Path: "/catalogue", Summary: "The product catalogue (?all=1 includes retired items)", Tag: "catalogue", Response: "ProductList"}, s.handleCatalogueList)
@@ -92,7 +93,7 @@ func (s *Server) registerRoutes() {
 	s.api(auth, p, routeDoc{Method: "GET", Path: "/settings/numbering", Summary: "Number formats per document kind", Tag: "settings", Response: "Numbering"}, s.handleNumberingGet)
 	s.api(auth, p, routeDoc{Method: "PUT", Path: "/settings/numbering", Summary: "Set number formats, e.g. {\"invoice\":\"СЧ-{YYYY}-{NNNNNN}\"} (admin)", Tag: "settings", Request: "Numbering", Response: "Numbering"}, s.handleNumberingPut, admin)
 	s.api(auth, p, routeDoc{Method: "GET", Path: "/templates", Summary: "Uploaded template versions and the shipped ones", Tag: "templates", Response: "TemplateList"}, s.handleTemplateList)
-	s.api(auth, p, routeDoc{Method: "POST", Path: "/templates/:kind/:format", Summary: "Upload a template (PDF layout XML or DOCX) for a kind; checked and versioned (admin)", Tag: "templates", Response: "Template", Success: 201}, s.handleTemplateUpload, admin)
+	s.api(auth, p, routeDoc{Method: "POST", Path: "/templates/:kind/:format", Summary: "Upload a template (PDF layout XML or DOCX) for a kind; checked and versioned (admin)", Tag: "templates", Response: "Template", Success: 201}, s.handleTemplateUpload, admin, middleware.BodyLimit(UploadLimit))
 	s.api(auth, p, routeDoc{Method: "POST", Path: "/templates/:kind/:format/activate", Summary: "Choose the active version (0: the shipped one) (admin)", Tag: "templates", Request: "TemplateActivate", Response: "TemplateActive"}, s.handleTemplateActivate, admin)
 	s.api(auth, p, routeDoc{Method: "GET", Path: "/templates/:id/file", Summary: "Download an uploaded template version", Tag: "templates", Produces: "application/octet-stream"}, s.handleTemplateFile)
 	s.api(auth, p, routeDoc{Method: "GET", Path: "/templates/builtin/:kind/:format", Summary: "Download a shipped template", Tag: "templates", Produces: "application/octet-stream"}, s.handleBuiltinTemplate)

@@ -83,9 +83,20 @@ func NewServer(store *storage.Store, log *slog.Logger) *Server {
 
 // setLimits builds the body-limit and timeout middleware from BodyLimit and RequestTimeout.
 func (s *Server) setLimits() {
-	bl := middleware.BodyLimit(s.BodyLimit)
+	// Uploads (signed scans, templates) carry files; their routes set their own, larger limit.
+	bl := middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: s.BodyLimit, Skipper: isUpload})
 	to := middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.RequestTimeout})
 	s.limits = func(next echo.HandlerFunc) echo.HandlerFunc { return bl(to(next)) }
+}
+
+// UploadLimit bounds the body of an upload route (a signed scan, a template).
+const UploadLimit = "21M"
+
+// isUpload reports whether the request goes to an upload route, which limits its body itself.
+func isUpload(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return c.Request().Method == http.MethodPost && (strings.HasSuffix(p, "/signed-copies") ||
+		(strings.HasPrefix(p, "/api/v1/templates/") && !strings.HasSuffix(p, "/activate")))
 }
 
 // Handler registers the routes (once; set Extra, BodyLimit and RequestTimeout before) and

@@ -73,6 +73,8 @@ type Store struct {
 	// training gate reads it. Nil means no one has passed anything.
 	TrainingPassedFunc func(ctx context.Context, userID int64, stage string) (bool, error)
 
+	sqliteWriter chan struct{} // a one-slot semaphore queuing SQLite write transactions
+
 	pipeMu    sync.RWMutex
 	pipelines map[int64]*workflow.Pipeline
 }
@@ -89,7 +91,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		Logger:                 logger.Discard,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
-	s := &Store{log: log, Now: func() time.Time { return time.Now().UTC() }, pipelines: map[int64]*workflow.Pipeline{}}
+	s := &Store{log: log, Now: func() time.Time { return time.Now().UTC() }, pipelines: map[int64]*workflow.Pipeline{}, sqliteWriter: make(chan struct{}, 1)}
 	var err error
 	switch {
 	case strings.HasPrefix(cfg.DatabaseURL, "postgres://"), strings.HasPrefix(cfg.DatabaseURL, "postgresql://"):
@@ -215,6 +217,17 @@ func (s *Store) conn(ctx context.Context) *gorm.DB {
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
+	}
+	if s.dialect == SQLite {
+		// SQLite has one writer at a time. Queuing writers here, in the order they arrive,
+		// is much cheaper than letting each poll the file lock with busy_timeout back-off
+		// (a second process still waits on busy_timeout).
+		select {
+		case s.sqliteWriter <- struct{}{}:
+			defer func() { <-s.sqliteWriter }()
+		case <-ctx.Done():
+			return translate(ctx.Err())
+		}
 	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))
