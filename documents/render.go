@@ -340,6 +340,10 @@ func viewPaths(v map[string]any) map[string]bool {
 			for _, item := range x {
 				walk(prefix, item)
 			}
+			// docxfill loops over a list of texts with {list.value}.
+			out[join("value")], out[join("#")] = true, true
+		case []string:
+			out[join("value")], out[join("#")] = true, true
 		}
 	}
 	walk("", v)
