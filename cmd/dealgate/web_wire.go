@@ -5,9 +5,20 @@ import (
 	"github.com/dealgate/dealgate/api/web"
 )
 
+// webHooks add pages to the web application once it is registered (statistics, training…).
+var webHooks []func(w *web.Web, s *api.Server) error
+
 func init() {
 	serverHooks = append(serverHooks, func(s *api.Server) error {
-		_, err := web.Register(s)
-		return err
+		w, err := web.Register(s)
+		if err != nil {
+			return err
+		}
+		for _, h := range webHooks {
+			if err := h(w, s); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
