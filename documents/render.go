@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dealgate/dealgate/documents/amount"
 	"github.com/dealgate/dealgate/documents/docxfill"
 	"github.com/dealgate/dealgate/documents/pdflayout"
 	"github.com/dealgate/dealgate/templates"
@@ -113,7 +114,16 @@ func NewRenderer(src TemplateSource) (*Renderer, error) {
 	if src == nil {
 		src = BuiltinSource{}
 	}
-	eng, err := pdflayout.NewEngine(pdflayout.EngineOptions{})
+	eng, err := pdflayout.NewEngine(pdflayout.EngineOptions{Funcs: pdflayout.Funcs{
+		// words AMOUNT CURRENCY: an amount ("3 050 000,00" or "3050000.00") in Russian words.
+		"words": pdflayout.StringFunc(2, func(args ...string) (string, error) {
+			m, err := workflow.ParseMoney(args[0])
+			if err != nil {
+				return "", err
+			}
+			return amount.Words(int64(m), args[1], amount.Options{})
+		}),
+	}})
 	if err != nil {
 		return nil, err
 	}
@@ -292,11 +302,17 @@ func (r *Renderer) CheckTemplate(kind workflow.DocumentKind, f Format, name stri
 	default:
 		return &TemplateError{Problems: []string{fmt.Sprintf("unknown format %q (pdf or docx)", f)}}
 	}
+	// Lists the example leaves empty cannot vouch for their fields: a path under such a
+	// list is accepted when the list itself is a key of the view.
+	emptyLists := emptyListPaths(example.View(), "")
 	var unknown []string
 	for _, p := range used {
-		if !known[p] {
-			unknown = append(unknown, p)
+		// The layout engine names loop fields "lines[].name"; the view paths read "lines.name".
+		n := strings.ReplaceAll(strings.ReplaceAll(p, "[].", "."), "[]", "")
+		if known[n] || underEmptyList(n, emptyLists) {
+			continue
 		}
+		unknown = append(unknown, p)
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
@@ -307,6 +323,45 @@ func (r *Renderer) CheckTemplate(kind workflow.DocumentKind, f Format, name stri
 		return &TemplateError{Problems: []string{"a trial render with the example data failed: " + err.Error()}}
 	}
 	return nil
+}
+
+// emptyListPaths lists the dotted paths of the lists a view leaves empty.
+func emptyListPaths(v map[string]any, prefix string) map[string]bool {
+	out := map[string]bool{}
+	for k, e := range v {
+		p := k
+		if prefix != "" {
+			p = prefix + "." + k
+		}
+		switch x := e.(type) {
+		case map[string]any:
+			for q := range emptyListPaths(x, p) {
+				out[q] = true
+			}
+		case []map[string]any:
+			if len(x) == 0 {
+				out[p] = true
+			}
+		case []string:
+			if len(x) == 0 {
+				out[p] = true
+			}
+		}
+	}
+	return out
+}
+
+func underEmptyList(path string, empty map[string]bool) bool {
+	for p := path; ; {
+		if empty[p] {
+			return true
+		}
+		i := strings.LastIndexByte(p, '.')
+		if i < 0 {
+			return false
+		}
+		p = p[:i]
+	}
 }
 
 // viewPaths lists the dotted paths a view offers: "number", "seller.inn", and for lists both

@@ -81,3 +81,29 @@ func pdfText(t *testing.T, pdf []byte) string {
 }
 
 var _ = workflow.DocProposal
+
+// TestCheckTemplateAcceptsShipped: every shipped template passes the upload check, and a
+// template with an unknown placeholder is refused with the placeholder named.
+func TestCheckTemplateAcceptsShipped(t *testing.T) {
+	r, err := NewRenderer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range Kinds() {
+		for _, f := range []Format{PDF, DOCX} {
+			tf, err := Builtin(k, f)
+			if err != nil {
+				t.Fatalf("%s %s: %v", k, f, err)
+			}
+			if err := r.CheckTemplate(k, f, tf.Name, tf.Bytes); err != nil {
+				t.Errorf("%s %s: shipped template refused: %v", k, f, err)
+			}
+		}
+	}
+	tf, _ := Builtin(workflow.DocProposal, PDF)
+	bad := bytes.Replace(tf.Bytes, []byte("{{.number}}"), []byte("{{.numbr}}"), 1)
+	err = r.CheckTemplate(workflow.DocProposal, PDF, "bad.xml", bad)
+	if err == nil || !strings.Contains(err.Error(), "numbr") {
+		t.Fatalf("unknown placeholder: got %v", err)
+	}
+}
