@@ -1,7 +1,6 @@
 package stats
 
 import (
-	"fmt"
 	"math"
 	"sort"
 	"time"
@@ -80,9 +79,16 @@ type RepRank struct {
 	RankProfit   int            `json:"rank_profit"`   // 1 = most profit; 0 = not ranked
 	RankTurnover int            `json:"rank_turnover"` // 1 = most turnover
 	Eligible     bool           `json:"eligible"`
-	Why          string         `json:"why,omitempty"` // why not eligible
+	Why          string         `json:"why,omitempty"` // why not eligible: no_deals, tenure, no_won
 	Reference    bool           `json:"reference"`     // in the reference group
 }
+
+// Why a rep is not eligible for the reference group.
+const (
+	WhyNoDeals = "no_deals" // no deal at all
+	WhyTenure  = "tenure"   // first deal less than MinTenureDays before the period's end
+	WhyNoWon   = "no_won"   // no deal won in the period
+)
 
 // BestRate is one best rep's rate at a stage and how it entered the norm.
 type BestRate struct {
@@ -191,11 +197,11 @@ func ComputeNorms(r *Report, p NormParams) *NormSet {
 		rk := RepRank{Rep: rs.Rep, Won: rs.Deals.Won, Turnover: rs.Deals.Turnover, Profit: rs.Deals.Profit, Margin: rs.Deals.Margin}
 		switch {
 		case rs.Since == nil:
-			rk.Why = "no deals"
+			rk.Why = WhyNoDeals
 		case r.Period.To.Sub(*rs.Since) < time.Duration(p.MinTenureDays)*24*time.Hour:
-			rk.Why = fmt.Sprintf("first deal less than %d days before the period's end", p.MinTenureDays)
+			rk.Why = WhyTenure
 		case rs.Deals.Won == 0:
-			rk.Why = "no deal won in the period"
+			rk.Why = WhyNoWon
 		default:
 			rk.Eligible = true
 		}
@@ -277,7 +283,7 @@ func ComputeNorms(r *Report, p NormParams) *NormSet {
 			if n == 0 {
 				continue
 			}
-			br := BestRate{RepID: b.Rep.ID, Name: b.Rep.Display(), Num: x, Den: n, Shrunk: Num(shrink(x, n, p.Prior, pTeam)), Used: n >= p.MinN}
+			br := BestRate{RepID: b.Rep.ID, Name: b.Rep.Short(), Num: x, Den: n, Shrunk: Num(shrink(x, n, p.Prior, pTeam)), Used: n >= p.MinN}
 			sn.Best = append(sn.Best, br)
 			poolX += x
 			poolN += n

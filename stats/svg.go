@@ -112,7 +112,7 @@ func rateStatus(r Ratio, norm Num) string {
 // FunnelSVG draws a funnel: one row per stage with a bar as long as the stage's entries, the
 // entries, and the conversion to the next stage against the norm (norms may be nil).
 func FunnelSVG(rs *RepStats, norms *NormSet, lang string) string {
-	const w, left, barW, rowH, top = 960, 250, 430, 26, 34
+	const w, left, barW, rowH, top = 960, 290, 400, 26, 34
 	var b svgBuf
 	title := tr(lang, "Воронка по этапам: вход на этап и конверсия в следующий", "Funnel by stage: entries and conversion to the next stage")
 	if rs.Rep.ID != 0 {
@@ -129,7 +129,7 @@ func FunnelSVG(rs *RepStats, norms *NormSet, lang string) string {
 	}
 	for i, s := range rs.Stages {
 		y := float64(top + i*rowH)
-		b.text(left-10, y+15, "end", colInk, 12, "", fmt.Sprintf("%d. %s", i+1, clip(name(lang, s.Name), 32)))
+		b.text(left-10, y+15, "end", colInk, 12, "", fmt.Sprintf("%d. %s", i+1, clip(name(lang, s.Name), 36)))
 		bw := float64(barW) * float64(s.Entered) / float64(maxE)
 		b.rect(left+float64(barW)/2-bw/2, y+3, bw, rowH-7, colBar, "")
 		b.text(left+float64(barW)/2, y+16, "middle", colInk, 11, "bold", fmt.Sprint(s.Entered))
@@ -170,22 +170,22 @@ func legend(b *svgBuf, x, y float64, lang string) {
 		b.rect(x, y-10, 12, 12, fill, ` stroke="`+colGrid+`"`)
 		label := tr(lang, it.ru, it.en)
 		b.text(x+16, y, "start", colMuted, 11, "", label)
-		x += 24 + float64(len([]rune(label)))*6.3
+		x += 30 + float64(len([]rune(label)))*6.6
 	}
 }
 
 // HeatmapSVG draws the stage × rep heatmap: each cell is a rep's conversion at a stage,
 // coloured against the norm.
 func HeatmapSVG(r *Report, norms *NormSet, lang string) string {
-	const left, cell, rowH, top = 190, 50, 24, 140
-	w := left + cell*len(r.Stages) + 10
+	const left, cell, rowH, top = 150, 50, 24, 150
+	w := left + cell*len(r.Stages) + 110 // room for the last rotated labels
 	h := top + rowH*len(r.Reps) + 40
 	var b svgBuf
 	b.open(w, h, tr(lang, "Конверсия по этапам и продавцам относительно нормы", "Conversion by stage and rep against the norm"))
 	for j, s := range r.Stages {
 		x := float64(left + j*cell + cell/2)
-		label := fmt.Sprintf("%d. %s", j+1, clip(name(lang, s.Name), 22))
-		b.f(`<text transform="translate(%.1f,%d) rotate(-50)" text-anchor="start" fill="%s" font-size="11">%s</text>`, x-4, top-8, colInk, esc(label))
+		label := fmt.Sprintf("%d. %s", j+1, clip(name(lang, s.Name), 24))
+		b.f(`<text transform="translate(%.1f,%d) rotate(-45)" text-anchor="start" fill="%s" font-size="11">%s</text>`, x-4, top-8, colInk, esc(label))
 	}
 	if norms != nil {
 		b.text(left-8, top+2, "end", colMuted, 11, "", tr(lang, "норма", "norm"))
@@ -201,7 +201,7 @@ func HeatmapSVG(r *Report, norms *NormSet, lang string) string {
 		if norms != nil && norms.IsReference(rs.Rep.ID) {
 			star = " ★"
 		}
-		b.text(left-8, y+16, "end", colInk, 12, "", clip(rs.Rep.Display(), 26)+star)
+		b.text(left-8, y+16, "end", colInk, 12, "", clip(rs.Rep.Short(), 20)+star)
 		for j, s := range rs.Stages {
 			var norm Num = NaN
 			if norms != nil {
@@ -222,7 +222,7 @@ func HeatmapSVG(r *Report, norms *NormSet, lang string) string {
 	}
 	legend(&b, 10, float64(h-10), lang)
 	if norms != nil {
-		b.text(float64(w-10), float64(h-10), "end", colMuted, 11, "", tr(lang, "★ — эталонная группа, %", "★ reference group, %"))
+		b.text(float64(w-10), float64(h-10), "end", colMuted, 11, "", tr(lang, "★ — эталонная группа; в клетках %", "★ reference group; cells in %"))
 	}
 	b.f(`</svg>`)
 	return b.String()
@@ -318,7 +318,7 @@ func TrendSVG(months []Month, lang string, who string) string {
 
 // LostValueSVG draws, for one rep, the gross margin each stage's gap costs.
 func LostValueSVG(g *RepGaps, lang string) string {
-	const w, left, barW, rowH, top = 960, 250, 520, 24, 28
+	const w, left, barW, rowH, top = 960, 290, 500, 24, 28
 	var rows []StageGap
 	for _, s := range g.Stages {
 		if s.Value > 0 {
@@ -340,7 +340,7 @@ func LostValueSVG(g *RepGaps, lang string) string {
 	b.text(left, 18, "start", colMuted, 11, "", tr(lang, "маржа, ₽ · сделок сверх нормы", "margin · deals beyond the norm"))
 	for i, s := range rows {
 		y := float64(top + i*rowH)
-		b.text(left-10, y+15, "end", colInk, 12, "", fmt.Sprintf("%d. %s", s.Index+1, clip(name(lang, s.Name), 32)))
+		b.text(left-10, y+15, "end", colInk, 12, "", fmt.Sprintf("%d. %s", s.Index+1, clip(name(lang, s.Name), 36)))
 		fill := "#e8a33d" // below the norm within chance
 		if s.Status() == "bad" {
 			fill = "#d9634f"

@@ -69,8 +69,10 @@ func RepsTable(r *Report, lang string) Table {
 	for i := range r.Reps {
 		add(&r.Reps[i])
 	}
-	add(&r.Team)
-	t.Rows[len(t.Rows)-1][0] = tr(lang, "Команда", "Team")
+	if len(r.Filter.RepIDs) == 0 { // filtered to some reps, the "team" is just them
+		add(&r.Team)
+		t.Rows[len(t.Rows)-1][0] = tr(lang, "Команда", "Team")
+	}
 	return t
 }
 
@@ -89,7 +91,11 @@ func HeatmapTable(r *Report, ns *NormSet, lang string) Table {
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	for _, rs := range append(r.Reps, r.Team) {
+	all := r.Reps
+	if len(r.Filter.RepIDs) == 0 {
+		all = append(append([]RepStats(nil), r.Reps...), r.Team)
+	}
+	for _, rs := range all {
 		row := []any{rs.Rep.Display()}
 		if rs.Rep.ID == 0 {
 			row[0] = tr(lang, "Команда", "Team")
@@ -273,9 +279,41 @@ func RankingTable(ns *NormSet, lang string) Table {
 		if rk.RankProfit > 0 {
 			rp, rt = rk.RankProfit, rk.RankTurnover
 		}
-		t.Rows = append(t.Rows, []any{rk.Rep.Display(), rk.Won, rk.Turnover, rk.Profit, rk.Margin, rp, rt, yesNo(rk.Reference, lang), rk.Why})
+		t.Rows = append(t.Rows, []any{rk.Rep.Display(), rk.Won, rk.Turnover, rk.Profit, rk.Margin, rp, rt, yesNo(rk.Reference, lang), WhyText(rk.Why, ns.Params, lang)})
 	}
 	return t
+}
+
+// MetricName names an adjustable norm.
+func MetricName(m, lang string) string {
+	switch m {
+	case MetricConversion:
+		return tr(lang, "конверсия, %", "conversion, %")
+	case MetricDays:
+		return tr(lang, "дней на этапе", "days in stage")
+	case MetricCallsPerWeek:
+		return tr(lang, "звонков в неделю", "calls a week")
+	case MetricMeetingsPerWeek:
+		return tr(lang, "встреч в неделю", "meetings a week")
+	case MetricEmailsPerWeek:
+		return tr(lang, "писем в неделю", "e-mails a week")
+	case MetricProposalsPerWeek:
+		return tr(lang, "КП в неделю", "proposals a week")
+	}
+	return m
+}
+
+// WhyText explains in words why a rep is not ranked.
+func WhyText(why string, p NormParams, lang string) string {
+	switch why {
+	case WhyNoDeals:
+		return tr(lang, "нет сделок", "no deals")
+	case WhyTenure:
+		return fmt.Sprintf(tr(lang, "работает меньше %d дней", "with us less than %d days"), p.MinTenureDays)
+	case WhyNoWon:
+		return tr(lang, "нет выигранных сделок за период", "no deal won in the period")
+	}
+	return why
 }
 
 // ActivityNormTable lists the weekly activity norms.
@@ -316,7 +354,7 @@ func AdjustmentsTable(ns *NormSet, names map[int64]string, lang string) Table {
 			}
 			nv = nv * 100
 		}
-		t.Rows = append(t.Rows, []any{a.CreatedAt.In(time.UTC).Format("2006-01-02 15:04"), stage, a.Metric, old, nv, names[a.CreatedBy], a.Reason})
+		t.Rows = append(t.Rows, []any{a.CreatedAt.In(time.UTC).Format("2006-01-02 15:04"), stage, MetricName(a.Metric, lang), old, nv, names[a.CreatedBy], a.Reason})
 	}
 	return t
 }
