@@ -8,7 +8,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -555,9 +554,28 @@ func sendFile(c echo.Context, f documents.Format, b []byte, name string, inline 
 		disp = "inline"
 	}
 	ascii := asciiFallback(file)
-	c.Response().Header().Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": ascii})+"; filename*=UTF-8''"+url.PathEscape(file))
+	c.Response().Header().Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": ascii})+"; filename*=UTF-8''"+rfc5987(file))
 	c.Response().Header().Set("X-Content-Type-Options", "nosniff")
 	return c.Blob(http.StatusOK, ct, b)
+}
+
+// rfc5987 percent-encodes the UTF-8 bytes of s for an RFC 5987 ext-value (the filename*
+// parameter in UTF-8): only the attr-char set stays as it is. url.PathEscape is not enough,
+// as it leaves ':', '=' and '@' unencoded.
+func rfc5987(s string) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&15])
+	}
+	return b.String()
 }
 
 func asciiFallback(s string) string {
@@ -731,7 +749,7 @@ func (s *Server) handleSignedCopyGet(c echo.Context) error {
 			if err != nil {
 				return err
 			}
-			c.Response().Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": asciiFallback(a.Filename)})+"; filename*=UTF-8''"+url.PathEscape(a.Filename))
+			c.Response().Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": asciiFallback(a.Filename)})+"; filename*=UTF-8''"+rfc5987(a.Filename))
 			return c.Blob(http.StatusOK, a.ContentType, b)
 		}
 	}
