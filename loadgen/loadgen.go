@@ -63,6 +63,27 @@ type Config struct {
 	Timeout time.Duration
 	// IdempotencyKeys sends an Idempotency-Key with every POST and retries failed ones with it.
 	IdempotencyKeys bool
+	// Observe, when set, receives the final outcome of every request (after loadgen's own
+	// retries), from the client goroutines concurrently. Fault tests use it to know which
+	// requests were acknowledged and to retry the others with their Idempotency-Key.
+	Observe func(Outcome)
+}
+
+// Outcome is what a client knows about one request once it gives up or gets an answer.
+type Outcome struct {
+	Op       string
+	Client   int    // index of the client; it used Tokens[Client % len(Tokens)]
+	Target   string // base URL the request went to
+	Method   string
+	Path     string
+	Key      string // the Idempotency-Key sent ("" for none)
+	Body     []byte // the request body sent (JSON; nil for none)
+	Status   int    // the last answer's status; 0 when no answer came
+	Response []byte // the last answer's body
+	Err      error  // why the request counts as failed (nil for a wanted status)
+	Start    time.Time
+	End      time.Time
+	Attempts int
 }
 
 // Validate checks the configuration, including that every target is on loopback.
@@ -341,11 +362,15 @@ func (c *client) call(ctx context.Context, op, method, path string, body any, ou
 	}
 	c.n++
 	var (
-		status int
-		err    error
-		d      time.Duration
+		status   int
+		err      error
+		d        time.Duration
+		b        []byte
+		attempts int
 	)
+	start := time.Now()
 	for attempt := 0; attempt < 3; attempt++ {
+		attempts++
 		req, rerr := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(rd))
 		if rerr != nil {
 			return 0, rerr
@@ -364,15 +389,26 @@ func (c *client) call(ctx context.Context, op, method, path string, body any, ou
 			if ctx.Err() != nil {
 				return 0, errStop
 			}
-			status, err = 0, herr
+			status, err, b = 0, herr, nil
 			if key != "" {
 				time.Sleep(50 * time.Millisecond)
 				continue
 			}
 			break
 		}
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+		var readErr error
+		b, readErr = io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 		resp.Body.Close()
+		if readErr != nil {
+			// The answer was cut off (the server died while sending it): the client does not
+			// know what it said, so it is no answer; with a key the retry gets the stored one.
+			status, err, b = 0, fmt.Errorf("%s %s: reading the answer (status %d): %w", method, path, resp.StatusCode, readErr), nil
+			if key != "" {
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+			break
+		}
 		status, err = resp.StatusCode, nil
 		if status == http.StatusServiceUnavailable && key != "" {
 			time.Sleep(100 * time.Millisecond)
@@ -394,6 +430,10 @@ func (c *client) call(ctx context.Context, op, method, path string, body any, ou
 			err = json.Unmarshal(b, out)
 		}
 		break
+	}
+	if c.cfg.Observe != nil {
+		c.cfg.Observe(Outcome{Op: op, Client: c.id, Target: c.base, Method: method, Path: path, Key: key, Body: rd, Status: status,
+			Response: b, Err: err, Start: start, End: time.Now(), Attempts: attempts})
 	}
 	c.rec.add(sample{op: op, d: d, status: status, err: err})
 	return status, err
