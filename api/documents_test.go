@@ -3,9 +3,12 @@ package api_test
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
+	"io"
 	"io/fs"
 	"mime/multipart"
 	"net/http"
@@ -923,4 +926,307 @@ func checkPreview(t *testing.T, e *env, dealID int64, data map[string]any) {
 	if d, b, ev := e.countRows(t, "documents"), e.countRows(t, "blobs"), e.countEvents(t, dealID); d != docs || b != blobs || ev != events {
 		t.Fatalf("a preview stored something: documents %d→%d, blobs %d→%d, events %d→%d", docs, d, blobs, b, events, ev)
 	}
+}
+
+// zipEntry is one entry of a test archive. Raw entries are written with CreateRaw: their
+// Data is already deflated and the header (sizes, CRC) is taken as given, true or not.
+type zipEntry struct {
+	Name string
+	Data []byte
+	Raw  *zip.FileHeader
+}
+
+// rezip copies a zip archive, passing every entry through edit (nil keeps it), and appends
+// extra entries.
+func rezip(t testing.TB, b []byte, edit func(name string, content []byte) []byte, extra ...zipEntry) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		content, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if edit != nil {
+			content = edit(f.Name, content)
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate, Modified: f.Modified})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = w.Write(content)
+	}
+	for _, x := range extra {
+		var w io.Writer
+		if x.Raw != nil {
+			w, err = zw.CreateRaw(x.Raw)
+		} else {
+			w, err = zw.Create(x.Name)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = w.Write(x.Data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// deflatedZeros returns n zero bytes deflated (a zip entry's raw data) and their CRC-32.
+func deflatedZeros(t testing.TB, n int) ([]byte, uint32) {
+	t.Helper()
+	var buf bytes.Buffer
+	fw, err := flate.NewWriter(&buf, flate.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zeros := make([]byte, 1<<20)
+	crc := crc32.NewIEEE()
+	for written := 0; written < n; written += len(zeros) {
+		chunk := zeros[:min(len(zeros), n-written)]
+		_, _ = fw.Write(chunk)
+		_, _ = crc.Write(chunk)
+	}
+	_ = fw.Close()
+	return buf.Bytes(), crc.Sum32()
+}
+
+// replaceOnce replaces the first old in b, failing the test when there is none.
+func replaceOnce(t testing.TB, b []byte, old, new string) []byte {
+	t.Helper()
+	if !bytes.Contains(b, []byte(old)) {
+		t.Fatalf("%q is not in the template", old)
+	}
+	return bytes.Replace(b, []byte(old), []byte(new), 1)
+}
+
+// docxVariant is the shipped proposal DOCX with one heading changed.
+func docxVariant(t testing.TB, marker string) []byte {
+	t.Helper()
+	tf, err := documents.Builtin(workflow.DocProposal, documents.DOCX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rezip(t, tf.Bytes, func(name string, c []byte) []byte {
+		if name == "word/document.xml" {
+			return replaceOnce(t, c, "Преимущества решения:", "Преимущества решения ("+marker+"):")
+		}
+		return c
+	})
+}
+
+// layoutVariant is the shipped proposal layout with one heading changed.
+func layoutVariant(t testing.TB, marker string) []byte {
+	t.Helper()
+	tf, err := documents.Builtin(workflow.DocProposal, documents.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return replaceOnce(t, tf.Bytes, ">Преимущества решения:<", ">Преимущества решения ("+marker+"):<")
+}
+
+// docxDocument returns word/document.xml of a DOCX.
+func docxDocument(t testing.TB, b []byte) string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		if f.Name == "word/document.xml" {
+			rc, _ := f.Open()
+			defer rc.Close()
+			c, _ := io.ReadAll(rc)
+			return string(c)
+		}
+	}
+	t.Fatal("no word/document.xml")
+	return ""
+}
+
+// refTo returns the template reference of format in a document.
+func refTo(t testing.TB, d api.DocumentJSON, f documents.Format) storage.TemplateRef {
+	t.Helper()
+	for _, r := range d.Templates {
+		if r.Format == string(f) {
+			return r
+		}
+	}
+	t.Fatalf("document %d records no %s template: %+v", d.ID, f, d.Templates)
+	return storage.TemplateRef{}
+}
+
+// TestTemplateUpload: an admin uploads DOCX and PDF-layout variants of the proposal; they are
+// checked, versioned and activated; documents record the template id, version and SHA-256
+// they were rendered with and re-render with that version after another is activated;
+// version 0 returns to the shipped template. Unknown placeholders (named), non-zip files, zip
+// bombs, path traversal, broken XML (line and column) are 422; oversize uploads 413.
+func TestTemplateUpload(t *testing.T) {
+	t.Parallel()
+	forEachDocEnv(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		admin := e.f.Admin.Token
+		deal := e.createDeal(t, e.f.Rep1.Token, e.f.Company.ID)
+		const docxCT = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+		upload := func(format, filename, ct string, b []byte) response {
+			t.Helper()
+			return e.uploadRaw(t, "/api/v1/templates/proposal/"+format+"?filename="+url.QueryEscape(filename), admin, ct, b)
+		}
+		var v1, v2, lv1 api.TemplateJSON
+		v1docx, v2docx, layout := docxVariant(t, "ВАРИАНТ-1"), docxVariant(t, "ВАРИАНТ-2"), layoutVariant(t, "ВЁРСТКА-1")
+		e.uploadRaw(t, "/api/v1/templates/proposal/docx", e.f.Manager.Token, docxCT, v1docx).problem(t, 403, api.ProblemForbidden)
+		upload("docx", "КП вариант 1.docx", docxCT, v1docx).want(t, 201).decode(t, &v1)
+		upload("docx", "КП вариант 2.docx", docxCT, v2docx).want(t, 201).decode(t, &v2)
+		e.uploadForm(t, "/api/v1/templates/proposal/pdf", admin, "proposal-layout.xml", "application/xml", layout).want(t, 201).decode(t, &lv1)
+		if v1.Version != 1 || v2.Version != 2 || lv1.Version != 1 || v1.SHA256 != storage.SHA256Hex(v1docx) || lv1.SHA256 != storage.SHA256Hex(layout) {
+			t.Fatalf("versions: %+v %+v %+v", v1, v2, lv1)
+		}
+		if !v2.Active || !lv1.Active || v1.Kind != "proposal" || v1.Format != "docx" || lv1.Format != "pdf" || lv1.Filename != "proposal-layout.xml" {
+			t.Fatalf("uploads: %+v %+v", v2, lv1)
+		}
+		if got := e.do(t, "GET", v1.URL, admin, nil).want(t, 200).Body; !bytes.Equal(got, v1docx) {
+			t.Fatal("the stored v1 is not the uploaded file")
+		}
+		var list struct {
+			Items   []api.TemplateJSON
+			Builtin []map[string]string
+		}
+		e.do(t, "GET", "/api/v1/templates?kind=proposal", e.f.Rep1.Token, nil).want(t, 200).decode(t, &list)
+		if len(list.Items) != 3 || len(list.Builtin) != 2*len(workflow.DocumentKinds) {
+			t.Fatalf("template list: %d uploaded, %d shipped", len(list.Items), len(list.Builtin))
+		}
+
+		// v2 is active: a new proposal records it and the layout, and prints them.
+		propData := kindExample(t, workflow.DocProposal)
+		d2 := e.makeDocument(t, e.f.Rep1.Token, deal.ID, workflow.DocProposal, propData, true)
+		if r := refTo(t, d2, documents.DOCX); r.ID != v2.ID || r.Version != 2 || r.SHA256 != v2.SHA256 {
+			t.Fatalf("docx reference %+v, want v2 %+v", r, v2)
+		}
+		if r := refTo(t, d2, documents.PDF); r.ID != lv1.ID || r.Version != 1 || r.SHA256 != lv1.SHA256 {
+			t.Fatalf("pdf reference %+v, want %+v", r, lv1)
+		}
+		if !strings.Contains(docxDocument(t, e.download(t, e.f.Rep1.Token, d2, documents.DOCX)), "ВАРИАНТ-2") {
+			t.Fatal("the DOCX was not made with the uploaded v2")
+		}
+		if !strings.Contains(pdfText(t, e.download(t, e.f.Rep1.Token, d2, documents.PDF)), "ВЁРСТКА-1") {
+			t.Fatal("the PDF was not made with the uploaded layout")
+		}
+
+		// Back to v1, then to the shipped DOCX (version 0); a missing version is 404.
+		e.do(t, "POST", "/api/v1/templates/proposal/docx/activate", admin, map[string]any{"version": 1}).want(t, 200)
+		d1 := e.makeDocument(t, e.f.Rep1.Token, deal.ID, workflow.DocProposal, propData, true)
+		if r := refTo(t, d1, documents.DOCX); r.ID != v1.ID || r.Version != 1 || r.SHA256 != v1.SHA256 {
+			t.Fatalf("docx reference %+v, want v1", r)
+		}
+		e.do(t, "POST", "/api/v1/templates/proposal/docx/activate", admin, map[string]any{"version": 9}).problem(t, 404, api.ProblemNotFound)
+		e.do(t, "POST", "/api/v1/templates/proposal/docx/activate", admin, map[string]any{"version": -1}).problem(t, 422, api.ProblemInvalid)
+		e.do(t, "POST", "/api/v1/templates/proposal/docx/activate", admin, map[string]any{"version": 0}).want(t, 200)
+		e.do(t, "POST", "/api/v1/templates/proposal/pdf/activate", admin, map[string]any{"version": 0}).want(t, 200)
+		d0 := e.makeDocument(t, e.f.Rep1.Token, deal.ID, workflow.DocProposal, propData, true)
+		for _, f := range []documents.Format{documents.PDF, documents.DOCX} {
+			shipped, _ := documents.Builtin(workflow.DocProposal, f)
+			if r := refTo(t, d0, f); r.ID != 0 || r.Version != 0 || r.SHA256 != shipped.SHA256 {
+				t.Fatalf("%s reference %+v, want the shipped template %s", f, r, shipped.SHA256)
+			}
+		}
+		if strings.Contains(docxDocument(t, e.download(t, e.f.Rep1.Token, d0, documents.DOCX)), "ВАРИАНТ") {
+			t.Fatal("version 0 still renders an uploaded DOCX")
+		}
+
+		// Re-rendering uses the recorded versions, whatever is active now.
+		for _, d := range []api.DocumentJSON{d2, d1, d0} {
+			stored, err := e.st.FindDocumentByID(ctx, d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pdf, docx, err := e.srv.Documents.Rerender(ctx, stored)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if storage.SHA256Hex(pdf) != d.Files["pdf"].SHA256 || storage.SHA256Hex(docx) != d.Files["docx"].SHA256 {
+				t.Errorf("document %d does not re-render to its stored files", d.ID)
+			}
+		}
+		if !strings.Contains(docxDocument(t, e.download(t, e.f.Rep1.Token, d1, documents.DOCX)), "ВАРИАНТ-1") {
+			t.Fatal("the v1 document lost its template")
+		}
+
+		// Refusals, each listing what is wrong.
+		refused := func(format, ct string, b []byte, wants ...string) {
+			t.Helper()
+			p := upload(format, "bad."+format, ct, b).problem(t, 422, api.ProblemInvalid)
+			msg := p.Detail
+			for _, fp := range p.Errors {
+				msg += " | " + fp.Message
+			}
+			for _, w := range wants {
+				if !strings.Contains(msg, w) {
+					t.Errorf("refusal %q does not say %q", msg, w)
+				}
+			}
+		}
+		unknown := rezip(t, v1docx, func(name string, c []byte) []byte {
+			if name == "word/document.xml" {
+				return replaceOnce(t, c, "Преимущества решения", "{no_such_key} {buyer.nam} Преимущества решения")
+			}
+			return c
+		})
+		refused("docx", docxCT, unknown, "unknown placeholders", "no_such_key", "buyer.nam")
+		refused("docx", docxCT, []byte("это не документ Word"), "zip")
+		refused("docx", docxCT, layout, "zip")
+		refused("pdf", "application/xml", v1docx, "bad.pdf:1:")
+
+		// A zip bomb whose header lies: 40 MB of zeros declared as 2 KB.
+		bomb, crc := deflatedZeros(t, 40<<20)
+		lying := rezip(t, v1docx, nil, zipEntry{Raw: &zip.FileHeader{Name: "word/media/bomb.bin", Method: zip.Deflate, CRC32: crc,
+			CompressedSize64: uint64(len(bomb)), UncompressedSize64: 2048}, Data: bomb})
+		refused("docx", docxCT, lying, "word/media/bomb.bin")
+		// An honest one: 4 × 30 MB entries, each under the entry limit, together over the total.
+		part, crc30 := deflatedZeros(t, 30<<20)
+		var many []zipEntry
+		for i := range 4 {
+			many = append(many, zipEntry{Raw: &zip.FileHeader{Name: fmt.Sprintf("word/media/fill%d.bin", i), Method: zip.Deflate, CRC32: crc30,
+				CompressedSize64: uint64(len(part)), UncompressedSize64: 30 << 20}, Data: part})
+		}
+		if honest := rezip(t, v1docx, nil, many...); len(honest) > 1<<20 {
+			t.Fatalf("the honest bomb is %d bytes compressed", len(honest))
+		} else {
+			refused("docx", docxCT, honest, "limit")
+		}
+		refused("docx", docxCT, rezip(t, v1docx, nil, zipEntry{Name: "../../evil.xml", Data: []byte("<x/>")}), "../../evil.xml")
+
+		// A broken layout names the line and column.
+		lines := strings.Split(string(layout), "\n")
+		const brokenLine = 71 // the «Преимущества решения» paragraph
+		if !strings.Contains(lines[brokenLine-1], "ВЁРСТКА-1") {
+			t.Fatalf("line %d of the layout is %q", brokenLine, lines[brokenLine-1])
+		}
+		lines[brokenLine-1] = strings.Replace(lines[brokenLine-1], "</p>", "</b>", 1)
+		refused("pdf", "application/xml", []byte(strings.Join(lines, "\n")), fmt.Sprintf("bad.pdf:%d:", brokenLine))
+		refused("pdf", "application/xml", replaceOnce(t, layout, "ВЁРСТКА-1", "{{.no_such_key}}"), "no_such_key")
+
+		// Over the limits: 413, from the handler (over 10 MB) and from the body limit (over 21 MB).
+		for _, n := range []int{docxfill.MaxTemplateSize + 1, 22 << 20} {
+			padded := rezip(t, v1docx, nil, zipEntry{Raw: &zip.FileHeader{Name: "word/media/pad.bin", Method: zip.Store, CRC32: crc32.ChecksumIEEE(make([]byte, n)),
+				CompressedSize64: uint64(n), UncompressedSize64: uint64(n)}, Data: make([]byte, n)})
+			upload("docx", "big.docx", docxCT, padded).problem(t, 413, api.ProblemTooLarge)
+		}
+
+		// Nothing refused was stored.
+		e.do(t, "GET", "/api/v1/templates?kind=proposal", admin, nil).want(t, 200).decode(t, &list)
+		if len(list.Items) != 3 {
+			t.Fatalf("%d template versions after the refusals, want 3", len(list.Items))
+		}
+	})
 }
