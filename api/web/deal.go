@@ -37,6 +37,8 @@ type dealPage struct {
 	CanWrite   bool
 	Refusal    *refusal
 	DocKinds   []workflow.DocumentKind // kinds the user may prepare here
+	// StageNames names the pipeline's stages by key (for the history).
+	StageNames map[string]workflow.Names
 	// Checklist is the current stage's evidence, each missing item with the links that
 	// produce it.
 	Checklist []checkItem
@@ -120,7 +122,9 @@ func (w *Web) loadDealPage(c echo.Context) (*dealPage, error) {
 		}
 	}
 	cur := p.StageIndex(d.Stage)
+	page.StageNames = map[string]workflow.Names{}
 	for i, st := range p.Stages {
+		page.StageNames[st.Key] = st.Name
 		v := stageView{Stage: st, No: i + 1, State: states[st.Key]}
 		if v.State == "" {
 			switch {

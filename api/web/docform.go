@@ -124,7 +124,7 @@ type layoutSection struct {
 var formLayouts = map[workflow.DocumentKind][]layoutSection{
 	workflow.DocProposal: {
 		{"Предложение", "Proposal", []string{"date", "subject", "addressee", "greeting", "intro", "solution", "benefits"}, true},
-		{"Позиции", "Line items", []string{"lines", "optional_lines", "currency"}, true},
+		{"Товары и услуги", "Goods and services", []string{"lines", "optional_lines", "currency"}, true},
 		{"Условия", "Terms", []string{"delivery_time", "delivery_basis", "delivery_address", "payment_terms", "warranty", "valid_until", "binding"}, true},
 		{"Стороны и подписи", "Parties and signatures", []string{"buyer", "seller", "manager", "signer"}, false},
 	},
@@ -138,19 +138,19 @@ var formLayouts = map[workflow.DocumentKind][]layoutSection{
 	},
 	workflow.DocSpecification: {
 		{"Спецификация", "Specification", []string{"date", "place", "contract", "appendix_number", "currency"}, true},
-		{"Позиции", "Line items", []string{"lines"}, true},
+		{"Товары и услуги", "Goods and services", []string{"lines"}, true},
 		{"Поставка и оплата", "Delivery and payment", []string{"delivery_days", "delivery_day_type", "delivery_from", "delivery_basis", "delivery_address", "payment_schedule"}, true},
 		{"Гарантия и документы", "Warranty and documents", []string{"warranty_months", "warranty_from", "warranty_max_months", "documents"}, true},
 		{"Стороны", "Parties", []string{"buyer", "seller", "consignee"}, false},
 	},
 	workflow.DocInvoice: {
 		{"Счёт", "Invoice", []string{"date", "contract", "specification", "basis", "shipment_date", "payment_due", "purpose", "currency"}, true},
-		{"Позиции", "Line items", []string{"lines"}, true},
+		{"Товары и услуги", "Goods and services", []string{"lines"}, true},
 		{"Стороны", "Parties", []string{"buyer", "seller"}, false},
 	},
 	workflow.DocUPD: {
 		{"УПД", "UPD", []string{"date", "status", "profile", "shipment_date", "contract", "specification", "basis", "payment_documents", "government_contract_id", "currency"}, true},
-		{"Позиции", "Line items", []string{"lines"}, true},
+		{"Товары и услуги", "Goods and services", []string{"lines"}, true},
 		{"Передача товара", "Handover", []string{"transport", "shipped_by", "received_by", "power_of_attorney"}, true},
 		{"Стороны", "Parties", []string{"seller", "buyer", "consignor", "consignee"}, false},
 	},

@@ -412,7 +412,8 @@ type documentPage struct {
 	Versions     []storage.Document // every version of this document (same kind and number chain)
 	Attachments  []storage.Attachment
 	Number       string
-	Net, Gross   string
+	HasTotal     bool
+	Net, Gross   workflow.Money
 	Currency     string
 	CanPrepare   bool
 	SupersededBy *storage.Document
@@ -432,8 +433,8 @@ func (w *Web) handleDocPage(c echo.Context) error {
 	}
 	if d, err := documents.Decode(doc.Kind, doc.Data); err == nil {
 		if s, ok := d.(documents.Summarizer); ok {
-			net, gross := s.Total()
-			page.Net, page.Gross = net.String(), gross.String()
+			page.Net, page.Gross = s.Total()
+			page.HasTotal = true
 		}
 	}
 	var cur struct {

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"encoding/json"
+	"fmt"
 	"html/template"
+	"sort"
 	"strings"
 	"time"
 
@@ -73,9 +76,18 @@ var funcs = template.FuncMap{
 		}
 		return n[0]
 	},
-	"has":   func(list []string, s string) bool { return contains(list, s) },
-	"lower": strings.ToLower,
-	"add":   func(a, b int) int { return a + b },
+	"has":        func(list []string, s string) bool { return contains(list, s) },
+	"lower":      strings.ToLower,
+	"add":        func(a, b int) int { return a + b },
+	"actionName": actionName,
+	"factText":   factText,
+	"eventTime":  eventTime,
+	"stageName": func(lang string, names map[string]workflow.Names, key string) string {
+		if n, ok := names[key]; ok {
+			return pickLang(lang, n.Ru, n.En)
+		}
+		return key
+	},
 	"seq": func(n int) []int {
 		out := make([]int, n)
 		for i := range out {
@@ -100,4 +112,82 @@ type fieldArgs struct {
 	Name  string
 	Label string
 	Value string
+}
+
+// actionNames are the labels of transition actions.
+var actionNames = map[string][2]string{
+	"create": {"создание", "created"}, "advance": {"переход дальше", "advanced"}, "skip": {"этап пропущен", "skipped"},
+	"lose": {"сделка проиграна", "lost"}, "win": {"сделка выиграна", "won"},
+}
+
+// actionName labels an event's action: a transition's move, an activity's kind, a fact's
+// kind or a document's kind.
+func actionName(lang, kind, action string) string {
+	pick := func(n [2]string) string { return pickLang(lang, n[0], n[1]) }
+	switch workflow.EventKind(kind) {
+	case workflow.EventActivity:
+		if n, ok := workflow.ActivityNames[workflow.ActivityKind(action)]; ok {
+			return pick(n)
+		}
+	case workflow.EventFact:
+		if n, ok := workflow.FactNames[workflow.FactKind(action)]; ok {
+			return pick(n)
+		}
+	case workflow.EventDocumentFinalised, workflow.EventDocumentSupersede, workflow.EventSignedCopy:
+		if n, ok := workflow.DocumentNames[workflow.DocumentKind(action)]; ok {
+			return pick(n)
+		}
+	default:
+		if n, ok := actionNames[action]; ok {
+			return pick(n)
+		}
+	}
+	return action
+}
+
+// factText reads a fact's data as a line of text: its text, amount, date and outcome.
+func factText(data json.RawMessage) string {
+	var m map[string]any
+	if json.Unmarshal(data, &m) != nil {
+		return string(data)
+	}
+	var parts []string
+	for _, k := range []string{"text", "summary", "amount", "date", "outcome"} {
+		switch v := m[k].(type) {
+		case string:
+			if v == "" {
+				continue
+			}
+			if k == "amount" {
+				if money, err := workflow.ParseMoney(v); err == nil {
+					v = amount.Format(int64(money))
+				}
+			}
+			parts = append(parts, v)
+		}
+		delete(m, k)
+	}
+	for _, k := range sortedKeys(m) {
+		parts = append(parts, fmt.Sprintf("%s: %v", k, m[k]))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func sortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// eventTime shows an event time of the audit trail (RFC 3339) as local date and time with
+// seconds; other text is shown as it is.
+func eventTime(s string) string {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return s
+	}
+	return t.Local().Format("02.01.2006 15:04:05")
 }

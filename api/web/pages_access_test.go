@@ -17,7 +17,6 @@ import (
 	"github.com/dealgate/dealgate/api"
 	"github.com/dealgate/dealgate/api/web"
 	"github.com/dealgate/dealgate/documents"
-	"github.com/dealgate/dealgate/e2e/standin"
 	"github.com/dealgate/dealgate/storage"
 	"github.com/dealgate/dealgate/storage/storagetest"
 	"github.com/dealgate/dealgate/templates"
@@ -77,19 +76,6 @@ func newPagesSite(t *testing.T, st *storage.Store) *pagesSite {
 		{SKU: "RV-5000", Name: "Ресивер воздушный РВ-5000", Unit: "шт", OKEI: "796", Price: 420_000_00, Cost: 300_000_00, VATRate: "22", Active: true},
 	}); err != nil {
 		t.Fatal(err)
-	}
-
-	// Kinds whose shipped templates do not render yet get stand-ins, as an administrator would
-	// upload them.
-	replaced, err := standin.Install(ctx, srv.Documents.Renderer, func(ctx context.Context, k workflow.DocumentKind, format, name string, b []byte) error {
-		_, err := st.SaveTemplate(ctx, k, format, name, b, nil)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(replaced) > 0 {
-		t.Logf("%d shipped templates do not render yet and were replaced by stand-ins", len(replaced))
 	}
 
 	s.deal = storagetest.CreateDeal(t, st, f.Pipeline, f.Company.ID, f.Rep1, "Компрессорная станция — ООО «Ромашка»")

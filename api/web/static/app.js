@@ -88,6 +88,7 @@
       var out = document.getElementById(table.dataset.totals);
       if (out) {
         out.textContent = "";
+        if (net === 0 && vat === 0) return;
         [[table.dataset.lNet || "Итого без НДС", net], [table.dataset.lVat || "НДС", vat], [table.dataset.lGross || "Всего", net + vat]].forEach(function (x, i) {
           if (i) out.appendChild(document.createTextNode(" · "));
           out.appendChild(document.createTextNode(x[0] + ": "));
