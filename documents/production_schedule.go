@@ -180,13 +180,14 @@ func (d *ProductionSchedule) View() map[string]any {
 	return v
 }
 
-// deviationText prints «+3 дн.», «−2 дн.» or «0».
+// deviationText prints «+3 дн.», «–2 дн.» or «0». The minus is an en dash, as Russian typesetting
+// allows: it is in the PDF fast path's single-byte font, U+2212 is not.
 func deviationText(n int) string {
 	switch {
 	case n > 0:
 		return "+" + strconv.Itoa(n) + " дн."
 	case n < 0:
-		return "−" + strconv.Itoa(-n) + " дн."
+		return "–" + strconv.Itoa(-n) + " дн."
 	}
 	return "0"
 }
