@@ -107,3 +107,26 @@ func TestCheckTemplateAcceptsShipped(t *testing.T) {
 		t.Fatalf("unknown placeholder: got %v", err)
 	}
 }
+
+// TestExamplesUseFastFontPath: every shipped example renders on the single-byte font path
+// (about ten times faster than the UTF-8 fallback); a character outside it, in a template or
+// in a view's fixed text, would silently slow every document of the kind.
+func TestExamplesUseFastFontPath(t *testing.T) {
+	r, err := NewRenderer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range Kinds() {
+		d, err := Example(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _, err := r.Render(context.Background(), d, PDF, RenderOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("/BaseFont /utf8")) || bytes.Contains(b, []byte("Identity-H")) {
+			t.Errorf("%s: rendered on the UTF-8 fallback path", k)
+		}
+	}
+}
