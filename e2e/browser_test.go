@@ -355,3 +355,11 @@ func chromedpSetUpload(sel, file string) chromedp.Action[chromedp.Void] {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// savePicture saves a PNG made outside the browser (a PDF page) among the screenshots.
+func (b *tab) savePicture(name string, png []byte) {
+	b.n++
+	if err := os.WriteFile(filepath.Join(b.shots, fmt.Sprintf("%02d-%s.png", b.n, name)), png, 0o644); err != nil {
+		b.t.Logf("save %s: %v", name, err)
+	}
+}

@@ -242,6 +242,9 @@ func story(t *testing.T, s *site, b *tab) {
 	sum := sha256.Sum256(pdf)
 	must(t, hex.EncodeToString(sum[:]) == pdfSHA, "the downloaded PDF's SHA-256 is %x, the page says %s", sum, pdfSHA)
 	must(t, strings.HasSuffix(name, ".pdf") && strings.Contains(name, number), "the PDF is named %q", name)
+	if png := pdfPage(t, pdf); png != nil {
+		b.savePicture("proposal-pdf-page-1", png) // the page as it prints: headless Chromium does not paint its PDF viewer
+	}
 	text := pdfText(t, pdf)
 	for _, want := range []string{number, "7 637 200,00"} {
 		must(t, strings.Contains(text, want), "the proposal PDF does not contain %q:\n%s", want, text)
@@ -261,6 +264,12 @@ func story(t *testing.T, s *site, b *tab) {
 	b.viewport(1024, 768)
 	b.shot("tablet-deal")
 	b.viewport(1366, 768)
+	// English, and back to Russian.
+	b.click("#lang-switch", "#deal-title")
+	must(t, b.text("#advance") == "Advance to the next stage", "the English page reads %q", b.text("#advance"))
+	b.shot("deal-english")
+	b.click("#lang-switch", "#deal-title")
+	must(t, b.text("#advance") == "Перевести на следующий этап", "back in Russian the page reads %q", b.text("#advance"))
 
 	// The client card through the API with the rep's token (the form is the generic one the
 	// page tests cover), then negotiations and tender skipped, the contract from its form.
@@ -396,4 +405,28 @@ func pdfText(t *testing.T, pdf []byte) string {
 		t.Fatalf("pdftotext: %v", err)
 	}
 	return strings.ReplaceAll(string(out), "\u00a0", " ")
+}
+
+// pdfPage renders the first page of a PDF as PNG with pdftoppm, for the reviewer's folder
+// (nil when pdftoppm is not installed).
+func pdfPage(t *testing.T, pdf []byte) []byte {
+	t.Helper()
+	if _, err := exec.LookPath("pdftoppm"); err != nil {
+		return nil
+	}
+	dir := t.TempDir()
+	f := filepath.Join(dir, "doc.pdf")
+	if err := os.WriteFile(f, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("pdftoppm", "-png", "-r", "90", "-f", "1", "-l", "1", "-singlefile", f, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+		t.Logf("pdftoppm: %v %s", err, out)
+		return nil
+	}
+	png, err := os.ReadFile(filepath.Join(dir, "page.png"))
+	if err != nil {
+		t.Logf("pdftoppm: %v", err)
+		return nil
+	}
+	return png
 }
