@@ -7,8 +7,8 @@
 // door.
 //
 // The browser test needs Chromium (Debian's package: /usr/lib/chromium/chromium, or chromium
-// on the PATH) and pdftotext (poppler-utils). Without them it is skipped, unless CI=true,
-// where it fails. Screenshots of the main pages, at 1366×768 and at a tablet's 1024×768, are
+// on the PATH) and pdftotext (poppler-utils). Without Chromium it is skipped, unless CI=true,
+// where it fails; without pdftotext it fails. Screenshots of the main pages, at 1366×768 and at a tablet's 1024×768, are
 // saved under $DEALGATE_TEST_ARTIFACTS (default: e2e/screenshots, ignored by git), one folder
 // per database.
 //
