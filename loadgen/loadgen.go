@@ -411,6 +411,8 @@ func (c *client) call(ctx context.Context, op, method, path string, body any, ou
 		}
 		status, err = resp.StatusCode, nil
 		if status == http.StatusServiceUnavailable && key != "" {
+			// Retried below; if every attempt gets 503, the request failed.
+			err = fmt.Errorf("%s %s: status 503 after %d attempts", method, path, attempt+1)
 			time.Sleep(100 * time.Millisecond)
 			continue
 		}
