@@ -78,6 +78,10 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		})
 		c.Response().Writer = orig
 		c.SetRequest(origReq)
+		// The handler's answer went into rec; nothing has been sent yet. Clear what writing it
+		// marked on the response, or the error handler would take the response for sent and
+		// the client would get an empty 200 for a request whose commit failed.
+		c.Response().Committed, c.Response().Size, c.Response().Status = false, 0, http.StatusOK
 		switch {
 		case txErr == nil || errors.Is(txErr, errRollback):
 			return flush(c, rec)

@@ -189,12 +189,19 @@ func (s *Server) handleError(err error, c echo.Context) {
 	} else {
 		s.log.Debug("request refused", "request_id", p.RequestID, "status", p.Status, "type", p.Type, "detail", p.Detail)
 	}
-	if s.HTMLErrorFunc != nil && !strings.HasPrefix(c.Request().URL.Path, "/api/") {
+	if s.HTMLErrorFunc != nil && !machinePath(c.Request().URL.Path) {
 		if herr := s.HTMLErrorFunc(c, p); herr == nil {
 			return
 		}
 	}
 	writeProblem(c, p)
+}
+
+// machinePath reports whether a path is read by programs rather than people (the API, the
+// health check a load balancer polls, the metrics), so its errors are problem+json, never a
+// page.
+func machinePath(p string) bool {
+	return strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/metrics"
 }
 
 func writeProblem(c echo.Context, p Problem) {
