@@ -69,7 +69,8 @@ func (s *Store) CreateDeal(ctx context.Context, p *workflow.Pipeline, d workflow
 		out = row.toDeal()
 		payload, _ := workflow.CanonicalJSON(map[string]any{"title": out.Title, "company_id": out.CompanyID, "owner_id": out.OwnerID,
 			"amount": out.Amount.String(), "cost": out.Cost.String(), "currency": out.Currency, "pipeline_id": p.ID, "pipeline_version": p.Version, "pipeline_sha256": p.SHA256})
-		return s.appendEvents(ctx, out.ID, []workflow.Event{{DealID: out.ID, Kind: workflow.EventCreated, Action: workflow.ActionCreate,
+		// The deal was inserted by this transaction, so its chain starts here.
+		return s.insertEvents(ctx, out.ID, nil, []workflow.Event{{DealID: out.ID, Kind: workflow.EventCreated, Action: workflow.ActionCreate,
 			ToStage: out.Stage, ActorID: actor.ID, At: now, Payload: payload}})
 	})
 	return out, translate(err)
@@ -141,11 +142,30 @@ func (s *Store) FindDeals(ctx context.Context, f DealFilter) ([]workflow.Deal, i
 // gathers the evidence, lets the pipeline decide, stores the new state with a compare-and-set
 // on the version and appends the events to the deal's chain.
 func (s *Store) Transition(ctx context.Context, dealID int64, t workflow.Transition, actor workflow.Actor) (workflow.Deal, error) {
-	var out workflow.Deal
+	d, _, err := s.TransitionChecked(ctx, dealID, t, actor, nil)
+	return d, err
+}
+
+// TransitionChecked is Transition with two additions for the API, which would otherwise read
+// the deal and its evidence again around the transaction: check (when not nil) sees the locked
+// deal first and may refuse with its error (the API's visibility rule), and the evidence the
+// pipeline decided on is returned as the new stage sees it (its training result is that of the
+// new stage), ready for the stage's Missing list. A transition adds no documents, activities or
+// facts, so that evidence is what a fresh Evidence call would gather.
+func (s *Store) TransitionChecked(ctx context.Context, dealID int64, t workflow.Transition, actor workflow.Actor, check func(workflow.Deal) error) (workflow.Deal, workflow.Evidence, error) {
+	var (
+		out workflow.Deal
+		ev  workflow.Evidence
+	)
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		d, err := s.lockDeal(ctx, dealID)
 		if err != nil {
 			return err
+		}
+		if check != nil {
+			if err := check(d); err != nil {
+				return err
+			}
 		}
 		if t.ExpectedVersion != 0 && t.ExpectedVersion != d.Version {
 			return &workflow.Error{Code: workflow.ECONFLICT, Field: "expected_version",
@@ -155,7 +175,8 @@ func (s *Store) Transition(ctx context.Context, dealID int64, t workflow.Transit
 		if err != nil {
 			return err
 		}
-		ev, err := s.Evidence(ctx, d, actor)
+		var last *workflow.Event
+		ev, last, err = s.evidence(ctx, p, d, actor)
 		if err != nil {
 			return err
 		}
@@ -173,63 +194,100 @@ func (s *Store) Transition(ctx context.Context, dealID int64, t workflow.Transit
 		if q.RowsAffected != 1 {
 			return &workflow.Error{Code: workflow.ECONFLICT, Field: "expected_version", Message: "the deal was changed by someone else; reload it and try again"}
 		}
-		if err := s.appendEvents(ctx, d.ID, res.Events); err != nil {
+		// The deal is locked, so the last event read with the evidence is still the last.
+		if err := s.insertEvents(ctx, d.ID, last, res.Events); err != nil {
 			return err
+		}
+		if nd.Stage != d.Stage {
+			ev.TrainingPassed = map[string]bool{}
+			if err := s.trainingEvidence(ctx, p, nd, actor, &ev); err != nil {
+				return err
+			}
 		}
 		out = nd
 		return nil
 	})
-	return out, translate(err)
+	return out, ev, translate(err)
 }
 
 // Evidence gathers what the deal has for its gates: the company's validity, final documents,
-// activities, facts and set fields. Training results come from TrainingPassedFunc.
-func (s *Store) Evidence(ctx context.Context, d workflow.Deal, actor workflow.Actor) (_ workflow.Evidence, err error) {
-	defer func() { err = translate(err) }()
+// activities, facts and set fields. Training results come from TrainingPassedFunc, asked only
+// when the deal's stage has a training gate (the only place they are read).
+func (s *Store) Evidence(ctx context.Context, d workflow.Deal, actor workflow.Actor) (workflow.Evidence, error) {
+	p, err := s.PipelineByID(ctx, d.PipelineID)
+	if err != nil {
+		return workflow.Evidence{}, err
+	}
+	ev, _, err := s.evidence(ctx, p, d, actor)
+	return ev, translate(err)
+}
+
+// evidenceQuery gathers the evidence in one round trip: the company's validity (src c), final
+// documents (d) and facts (f) counted by kind, the distinct activities (a), and the seq and hash
+// of the deal's last event (e), which the transition's event is sealed after.
+const evidenceQuery = `SELECT 'c' AS src, '' AS kind, CASE WHEN valid THEN 1 ELSE 0 END AS n, FALSE AS dm FROM companies WHERE id = ?
+UNION ALL SELECT 'd', kind, COUNT(*), FALSE FROM documents WHERE deal_id = ? AND status = 'final' GROUP BY kind
+UNION ALL SELECT 'f', kind, COUNT(*), FALSE FROM facts WHERE deal_id = ? GROUP BY kind
+UNION ALL SELECT DISTINCT 'a', kind, 0, decision_maker FROM activities WHERE deal_id = ?
+UNION ALL SELECT * FROM (SELECT 'e', hash, seq, FALSE FROM events WHERE deal_id = ? ORDER BY seq DESC LIMIT 1) AS last_event`
+
+// evidence gathers d's evidence under pipeline p, and returns the deal's last event (only its
+// Seq and Hash; nil when it has none).
+func (s *Store) evidence(ctx context.Context, p *workflow.Pipeline, d workflow.Deal, actor workflow.Actor) (workflow.Evidence, *workflow.Event, error) {
 	ev := workflow.Evidence{Documents: map[workflow.DocumentKind]int{}, Facts: map[workflow.FactKind]int{},
 		Fields: map[string]bool{"amount": d.Amount > 0, "cost": d.Cost > 0}, TrainingPassed: map[string]bool{}}
-	db := s.conn(ctx)
-	var valid []bool
-	if err := db.Raw("SELECT valid FROM companies WHERE id = ?", d.CompanyID).Scan(&valid).Error; err != nil {
-		return ev, err
+	var last *workflow.Event
+	rows, err := s.conn(ctx).Raw(evidenceQuery, d.CompanyID, d.ID, d.ID, d.ID, d.ID).Rows()
+	if err != nil {
+		return ev, nil, err
 	}
-	ev.CompanyValid = len(valid) == 1 && valid[0]
-	type kindCount struct {
-		Kind string
-		N    int
-	}
-	var docs []kindCount
-	if err := db.Raw("SELECT kind, COUNT(*) AS n FROM documents WHERE deal_id = ? AND status = 'final' GROUP BY kind", d.ID).Scan(&docs).Error; err != nil {
-		return ev, err
-	}
-	for _, k := range docs {
-		ev.Documents[workflow.DocumentKind(k.Kind)] = k.N
-	}
-	var facts []kindCount
-	if err := db.Raw("SELECT kind, COUNT(*) AS n FROM facts WHERE deal_id = ? GROUP BY kind", d.ID).Scan(&facts).Error; err != nil {
-		return ev, err
-	}
-	for _, k := range facts {
-		ev.Facts[workflow.FactKind(k.Kind)] = k.N
-	}
-	var acts []struct {
-		Kind          string
-		DecisionMaker bool
-	}
-	if err := db.Raw("SELECT DISTINCT kind, decision_maker FROM activities WHERE deal_id = ?", d.ID).Scan(&acts).Error; err != nil {
-		return ev, err
-	}
-	for _, a := range acts {
-		ev.Activities = append(ev.Activities, workflow.ActivityEvidence{Kind: workflow.ActivityKind(a.Kind), DecisionMaker: a.DecisionMaker})
-	}
-	if s.TrainingPassedFunc != nil {
-		passed, err := s.TrainingPassedFunc(ctx, actor.ID, d.Stage)
-		if err != nil {
-			return ev, err
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			src, kind string
+			n         int64
+			dm        bool
+		)
+		if err := rows.Scan(&src, &kind, &n, &dm); err != nil {
+			return ev, nil, err
 		}
-		ev.TrainingPassed[d.Stage] = passed
+		switch src {
+		case "c":
+			ev.CompanyValid = n == 1
+		case "d":
+			ev.Documents[workflow.DocumentKind(kind)] = int(n)
+		case "f":
+			ev.Facts[workflow.FactKind(kind)] = int(n)
+		case "a":
+			ev.Activities = append(ev.Activities, workflow.ActivityEvidence{Kind: workflow.ActivityKind(kind), DecisionMaker: dm})
+		case "e":
+			last = &workflow.Event{Seq: n, Hash: kind}
+		}
 	}
-	return ev, nil
+	if err := rows.Err(); err != nil {
+		return ev, nil, err
+	}
+	if err := rows.Close(); err != nil {
+		return ev, nil, err
+	}
+	return ev, last, s.trainingEvidence(ctx, p, d, actor, &ev)
+}
+
+// trainingEvidence records in ev whether actor has passed the test of d's stage, when that
+// stage has a training gate and a TrainingPassedFunc is set.
+func (s *Store) trainingEvidence(ctx context.Context, p *workflow.Pipeline, d workflow.Deal, actor workflow.Actor, ev *workflow.Evidence) error {
+	if s.TrainingPassedFunc == nil {
+		return nil
+	}
+	if st, ok := p.Stage(d.Stage); !ok || !st.TrainingGate {
+		return nil
+	}
+	passed, err := s.TrainingPassedFunc(ctx, actor.ID, d.Stage)
+	if err != nil {
+		return err
+	}
+	ev.TrainingPassed[d.Stage] = passed
+	return nil
 }
 
 // Activity is a counted action on a deal.

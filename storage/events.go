@@ -42,16 +42,28 @@ func (s *Store) appendEvents(ctx context.Context, dealID int64, events []workflo
 	if len(events) == 0 {
 		return nil
 	}
-	db := s.conn(ctx)
-	var last eventRow
-	if err := db.Where("deal_id = ?", dealID).Order("seq DESC").Limit(1).Find(&last).Error; err != nil {
+	prev, err := s.lastEvent(ctx, dealID)
+	if err != nil {
 		return err
 	}
-	var prev *workflow.Event
-	if last.ID != 0 {
-		e := last.toEvent()
-		prev = &e
+	return s.insertEvents(ctx, dealID, prev, events)
+}
+
+// lastEvent returns the seq and hash of the deal's last event (all that sealing the next one
+// needs), or nil when the deal has none. Call it with the deal locked.
+func (s *Store) lastEvent(ctx context.Context, dealID int64) (*workflow.Event, error) {
+	var last []eventRow
+	if err := s.conn(ctx).Model(&eventRow{}).Select("seq", "hash").Where("deal_id = ?", dealID).Order("seq DESC").Limit(1).Find(&last).Error; err != nil {
+		return nil, err
 	}
+	if len(last) == 0 {
+		return nil, nil
+	}
+	return &workflow.Event{Seq: last[0].Seq, Hash: last[0].Hash}, nil
+}
+
+// insertEvents seals events after prev (nil: they start the deal's chain) and inserts them.
+func (s *Store) insertEvents(ctx context.Context, dealID int64, prev *workflow.Event, events []workflow.Event) error {
 	rows := make([]eventRow, len(events))
 	for i := range events {
 		e := &events[i]
@@ -61,7 +73,7 @@ func (s *Store) appendEvents(ctx context.Context, dealID int64, events []workflo
 			ToStage: e.ToStage, ActorID: e.ActorID, Reason: e.Reason, At: e.At, Payload: string(e.Payload), PrevHash: e.PrevHash, Hash: e.Hash}
 		prev = e
 	}
-	return db.Create(&rows).Error
+	return s.conn(ctx).Create(&rows).Error
 }
 
 // AppendEvent appends one event to a deal's chain inside the caller's transaction (or its own),
