@@ -923,6 +923,15 @@ func checkPreview(t *testing.T, e *env, dealID int64, data map[string]any) {
 	}
 	e.do(t, "POST", path, e.f.Rep1.Token, map[string]any{"kind": "proposal", "data": map[string]any{"lines": "x"}}).problem(t, 422, api.ProblemInvalid)
 	e.do(t, "POST", path+"?format=odt", e.f.Rep1.Token, map[string]any{"kind": "proposal", "data": data}).problem(t, 422, api.ProblemInvalid)
+	// Characters the PDF font lacks are the typist's to change: 422 naming the field.
+	unprintable := map[string]any{}
+	for k, v := range data {
+		unprintable[k] = v
+	}
+	unprintable["subject"] = "Компрессоры 漢字"
+	if p := e.do(t, "POST", path, e.f.Rep1.Token, map[string]any{"kind": "proposal", "data": unprintable}).problem(t, 422, api.ProblemInvalid); p.Field != "subject" || !strings.Contains(p.Detail, "U+6F22") {
+		t.Fatalf("unprintable preview: %+v", p)
+	}
 	if d, b, ev := e.countRows(t, "documents"), e.countRows(t, "blobs"), e.countEvents(t, dealID); d != docs || b != blobs || ev != events {
 		t.Fatalf("a preview stored something: documents %d→%d, blobs %d→%d, events %d→%d", docs, d, blobs, b, events, ev)
 	}

@@ -5,9 +5,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -156,6 +158,11 @@ func (r *Renderer) RenderWith(d Data, tf TemplateFile, o RenderOptions) ([]byte,
 		if err != nil {
 			return nil, err
 		}
+// Template returns the active template of kind and format (what Render would use).
+func (r *Renderer) Template(ctx context.Context, kind workflow.DocumentKind, f Format) (TemplateFile, error) {
+	return r.src.Active(ctx, kind, f)
+}
+
 		var buf bytes.Buffer
 		buf.Grow(96 << 10)
 		number, _ := d.Header()
@@ -191,6 +198,10 @@ func (r *Renderer) RenderWith(d Data, tf TemplateFile, o RenderOptions) ([]byte,
 // of maps ([]map[string]any) and of strings ([]string) become []any, so that <each> and
 // <row each> can loop over them and <if> tests their emptiness.
 func plainData(v any) any {
+			var mg *pdflayout.MissingGlyphsError
+			if errors.As(err, &mg) {
+				return nil, glyphError(d, mg)
+			}
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
@@ -208,6 +219,53 @@ func plainData(v any) any {
 		out := make([]any, len(x))
 		for i, e := range x {
 			out[i] = e
+}
+
+// glyphError reports characters the PDF font cannot print as invalid data, naming the
+// fields that hold them (JSON paths such as "buyer.name", "lines[2].name"): they were typed by
+// a person, who can change them, so the answer is a 422 rather than an internal error.
+func glyphError(d Data, mg *pdflayout.MissingGlyphsError) error {
+	chars := strings.TrimPrefix(mg.Error(), "pdflayout: the document font has no glyph for")
+	var fields []string
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				p := k
+				if path != "" {
+					p = path + "." + k
+				}
+				walk(p, x[k])
+			}
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s[%d]", path, i), e)
+			}
+		case string:
+			if strings.ContainsFunc(x, func(r rune) bool { return slices.Contains(mg.Runes, r) }) {
+				fields = append(fields, path)
+			}
+		}
+	}
+	var m any
+	if b, err := json.Marshal(d); err == nil && json.Unmarshal(b, &m) == nil {
+		walk("", m)
+	}
+	if len(fields) == 0 {
+		fields = []string{"data"}
+	}
+	ve := &ValidationError{Kind: d.Kind()}
+	for _, f := range fields {
+		ve.Errors = append(ve.Errors, FieldError{Field: f, Message: "the PDF font has no glyph for" + chars,
+			MessageRu: "в шрифте PDF нет символов" + chars})
+	}
+	return ve
 		}
 		return out
 	case []any:
