@@ -158,11 +158,6 @@ func (r *Renderer) RenderWith(d Data, tf TemplateFile, o RenderOptions) ([]byte,
 		if err != nil {
 			return nil, err
 		}
-// Template returns the active template of kind and format (what Render would use).
-func (r *Renderer) Template(ctx context.Context, kind workflow.DocumentKind, f Format) (TemplateFile, error) {
-	return r.src.Active(ctx, kind, f)
-}
-
 		var buf bytes.Buffer
 		buf.Grow(96 << 10)
 		number, _ := d.Header()
@@ -175,6 +170,10 @@ func (r *Renderer) Template(ctx context.Context, kind workflow.DocumentKind, f F
 			po.Images = map[string][]byte{"logo": o.Logo}
 		}
 		if _, err := r.pdf.Render(&buf, t, plainData(view).(map[string]any), po); err != nil {
+			var mg *pdflayout.MissingGlyphsError
+			if errors.As(err, &mg) {
+				return nil, glyphError(d, mg)
+			}
 			return nil, err
 		}
 		return buf.Bytes(), nil
@@ -192,33 +191,6 @@ func (r *Renderer) Template(ctx context.Context, kind workflow.DocumentKind, f F
 		return buf.Bytes(), nil
 	}
 	return nil, fmt.Errorf("documents: unknown format %q", tf.Format)
-}
-
-// plainData turns a view into the plain decoded-JSON shapes the layout engine reads: its lists
-// of maps ([]map[string]any) and of strings ([]string) become []any, so that <each> and
-// <row each> can loop over them and <if> tests their emptiness.
-func plainData(v any) any {
-			var mg *pdflayout.MissingGlyphsError
-			if errors.As(err, &mg) {
-				return nil, glyphError(d, mg)
-			}
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = plainData(e)
-		}
-		return out
-	case []map[string]any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = plainData(e)
-		}
-		return out
-	case []string:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = e
 }
 
 // glyphError reports characters the PDF font cannot print as invalid data, naming the
@@ -266,6 +238,29 @@ func glyphError(d Data, mg *pdflayout.MissingGlyphsError) error {
 			MessageRu: "в шрифте PDF нет символов" + chars})
 	}
 	return ve
+}
+
+// plainData turns a view into the plain decoded-JSON shapes the layout engine reads: its lists
+// of maps ([]map[string]any) and of strings ([]string) become []any, so that <each> and
+// <row each> can loop over them and <if> tests their emptiness.
+func plainData(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = plainData(e)
+		}
+		return out
+	case []map[string]any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = plainData(e)
+		}
+		return out
+	case []string:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = e
 		}
 		return out
 	case []any:
