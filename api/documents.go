@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -195,17 +196,29 @@ func (ds *DocumentService) Finalise(ctx context.Context, dealID int64, d documen
 			if date.IsZero() {
 				date = ds.Now()
 			}
+			scope, year := documents.ScopeOf(d), date.Year()
+			if previous == nil && documents.CounterScope(k) == documents.ScopeContract {
+				if scope == "" {
+					return r, workflow.Invalid("contract.number", "a specification is numbered within its contract: the contract number is required")
+				}
+				year = 0
+			}
+			// From the allocation of the number to the commit, every other document of the
+			// sequence waits on its counter row. So the templates are looked up before (they do
+			// not depend on the number), and the two files are rendered at once (on two cores
+			// the lock is held for the longer render, not for both). The lookups read the
+			// database, which one transaction cannot do from two goroutines.
+			formats := []documents.Format{documents.PDF, documents.DOCX}
+			tfs := make([]documents.TemplateFile, len(formats))
+			for i, f := range formats {
+				var err error
+				if tfs[i], err = ds.Renderer.Template(ctx, k, f); err != nil {
+					return r, fmt.Errorf("render %s: %w", f, err)
+				}
+			}
 			if previous != nil {
 				r.Number, r.Seq, r.Scope, r.Year = previous.Number, previous.Seq, previous.NumberScope, previous.NumberYear
 			} else {
-				scope := documents.ScopeOf(d)
-				year := date.Year()
-				if documents.CounterScope(k) == documents.ScopeContract {
-					if scope == "" {
-						return r, workflow.Invalid("contract.number", "a specification is numbered within its contract: the contract number is required")
-					}
-					year = 0
-				}
 				seq, err := alloc(scope, year)
 				if err != nil {
 					return r, err
@@ -218,18 +231,21 @@ func (ds *DocumentService) Finalise(ctx context.Context, dealID int64, d documen
 				return r, err
 			}
 			r.Data = canon
-			for _, f := range []documents.Format{documents.PDF, documents.DOCX} {
-				out, tf, err := ds.Renderer.Render(ctx, d, f, documents.RenderOptions{})
-				if err != nil {
-					return r, fmt.Errorf("render %s: %w", f, err)
+			outs := make([][]byte, len(formats))
+			errs := make([]error, len(formats))
+			var wg sync.WaitGroup
+			for i := range formats {
+				wg.Go(func() { outs[i], errs[i] = ds.Renderer.RenderWith(d, tfs[i], documents.RenderOptions{}) })
+			}
+			wg.Wait()
+			for i, f := range formats {
+				if errs[i] != nil {
+					return r, fmt.Errorf("render %s: %w", f, errs[i])
 				}
-				if f == documents.PDF {
-					r.PDF = out
-				} else {
-					r.DOCX = out
-				}
+				tf := tfs[i]
 				r.Templates = append(r.Templates, storage.TemplateRef{Format: string(f), ID: tf.ID, Version: tf.Version, SHA256: tf.SHA256, Name: tf.Name})
 			}
+			r.PDF, r.DOCX = outs[0], outs[1]
 			return r, nil
 		}})
 }

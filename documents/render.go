@@ -132,8 +132,36 @@ func NewRenderer(src TemplateSource) (*Renderer, error) {
 	return &Renderer{src: src, pdf: eng, pdfs: map[string]*pdflayout.Template{}, docxs: map[string]*docxfill.Template{}}, nil
 }
 
-// Warm prepares the fonts ahead of the first request.
-func (r *Renderer) Warm() error { return r.pdf.Warm() }
+// Warm prepares the fonts and parses every shipped template ahead of the first request, so
+// that the first document of each kind renders as fast as the next ones. Uploaded templates
+// are still parsed on first use (they are cached by their SHA-256 like the shipped ones).
+func (r *Renderer) Warm() error {
+	if err := r.pdf.Warm(); err != nil {
+		return err
+	}
+	for _, k := range workflow.DocumentKinds {
+		for _, f := range []Format{PDF, DOCX} {
+			tf, err := Builtin(k, f)
+			if err != nil {
+				continue // a kind without a shipped template of this format
+			}
+			if f == PDF {
+				_, err = r.pdfTemplate(tf)
+			} else {
+				_, err = r.docxTemplate(tf)
+			}
+			if err != nil {
+				return fmt.Errorf("documents: shipped %s template of %s: %w", f, k, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Template returns the active template of kind and format (what Render would use).
+func (r *Renderer) Template(ctx context.Context, kind workflow.DocumentKind, f Format) (TemplateFile, error) {
+	return r.src.Active(ctx, kind, f)
+}
 
 // Render renders d with the active template of its kind and returns the bytes and the
 // template used (without its bytes).

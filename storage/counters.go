@@ -2,8 +2,6 @@ package storage
 
 import (
 	"context"
-
-	"gorm.io/gorm/clause"
 )
 
 type counterRow struct {
@@ -23,11 +21,10 @@ func (counterRow) TableName() string { return "counters" }
 func (s *Store) NextNumber(ctx context.Context, scope, kind string, year int) (int64, error) {
 	var out int64
 	err := s.InTx(ctx, func(ctx context.Context) error {
-		db := s.conn(ctx)
-		if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&counterRow{Scope: scope, Kind: kind, Year: year, Value: 0}).Error; err != nil {
-			return err
-		}
-		return db.Raw("UPDATE counters SET value = value + 1 WHERE scope = ? AND kind = ? AND year = ? RETURNING value", scope, kind, year).Scan(&out).Error
+		// One statement: the first number of a sequence inserts its row, every later one
+		// bumps it under the row lock that the upsert takes.
+		return s.conn(ctx).Raw(`INSERT INTO counters (scope, kind, year, value) VALUES (?, ?, ?, 1)
+			ON CONFLICT (scope, kind, year) DO UPDATE SET value = counters.value + 1 RETURNING value`, scope, kind, year).Scan(&out).Error
 	})
 	return out, translate(err)
 }

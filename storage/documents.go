@@ -246,23 +246,23 @@ func (s *Store) Finalise(ctx context.Context, req FinaliseRequest) (Document, er
 			}
 			draft = &row
 		}
+		// Read the chain's last event before the number is allocated: from the allocation to
+		// the commit every other document of the sequence waits on the counter row, so that
+		// stretch holds only what needs the number.
+		last, err := s.lastEvent(ctx, req.DealID)
+		if err != nil {
+			return err
+		}
 		alloc := func(scope string, year int) (int64, error) { return s.NextNumber(ctx, scope, string(req.Kind), year) }
 		r, err := req.Prepare(ctx, alloc, previous)
 		if err != nil {
 			return err
 		}
-		blobs := s.Blobs()
-		var pdfSHA, docxSHA string
-		if len(r.PDF) > 0 {
-			if pdfSHA, err = blobs.Put(ctx, r.PDF); err != nil {
-				return err
-			}
+		shas, err := s.putBlobs(ctx, r.PDF, r.DOCX)
+		if err != nil {
+			return err
 		}
-		if len(r.DOCX) > 0 {
-			if docxSHA, err = blobs.Put(ctx, r.DOCX); err != nil {
-				return err
-			}
-		}
+		pdfSHA, docxSHA := shas[0], shas[1]
 		tpl, _ := json.Marshal(r.Templates)
 		now := s.now()
 		row := documentRow{DealID: req.DealID, Kind: string(req.Kind), Number: r.Number, Seq: r.Seq, NumberScope: r.Scope, NumberYear: r.Year, Version: version,
@@ -306,7 +306,7 @@ func (s *Store) Finalise(ctx context.Context, req FinaliseRequest) (Document, er
 		}
 		events = append(events, workflow.Event{Kind: workflow.EventDocumentFinalised, Action: workflow.Action(out.Kind), FromStage: deal.Stage,
 			ActorID: req.Actor.ID, At: now, Payload: p})
-		return s.appendEvents(ctx, req.DealID, events)
+		return s.insertEvents(ctx, req.DealID, last, events)
 	})
 	return out, translate(err)
 }
