@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,7 +27,13 @@ func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	out := fs.String("out", "", "output file (- for standard output)")
 	draft := fs.Bool("draft", false, "mark the PDF as a draft (ЧЕРНОВИК)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q (the data file goes after --data)", errUsage, fs.Arg(0))
 	}
 	if *kind == "" || *dataPath == "" || *out == "" {
 		return fmt.Errorf("%w: --kind, --data and --out are required", errUsage)
