@@ -10,7 +10,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/dealgate/dealgate/api"
@@ -47,6 +49,11 @@ func StartApp(ctx context.Context, cfg Config, out io.Writer) (*App, error) {
 	if err := configureServer(srv); err != nil {
 		st.Close()
 		return nil, err
+	}
+	// Load the fonts now, so that the first document request is as fast as the others.
+	if err := srv.Documents.Renderer.Warm(); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("prepare the document fonts: %w", err)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -135,9 +142,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	gc := tuneGC()
 	a, err := StartApp(ctx, cfg, stdout)
 	if err != nil {
 		return err
+	}
+	if gc != "" {
+		a.Server.Logger().Info("garbage collector tuned for a server", "settings", gc)
+	}
+	if addr := os.Getenv("DEALGATE_PPROF"); addr != "" {
+		stop, err := startPprof(addr, a.Server.Logger())
+		if err != nil {
+			a.Close()
+			return err
+		}
+		defer stop()
 	}
 	where := "SQLite in " + cfg.DataDir
 	if cfg.DatabaseURL != "" {
@@ -147,4 +166,51 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "shutting down")
 	return a.Close()
+}
+
+// Server defaults of the garbage collector, applied by serve when the environment sets neither
+// GOGC nor GOMEMLIMIT. Rendering a document allocates about 1 MB that dies at once, so the
+// default GOGC=100 collects very often and, on two cores, keeps the second core busy marking
+// (LIBRARY-SPEED.md: GOGC=400 gave 1.6–1.9× on two cores). The soft memory limit makes the
+// collector work harder again before the heap would push the process past ~200 MB resident.
+const (
+	serverGCPercent   = 400
+	serverMemoryLimit = 160 << 20
+)
+
+// tuneGC applies the server defaults unless GOGC or GOMEMLIMIT is set, and describes what it did
+// ("" when it left the runtime alone).
+func tuneGC() string {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return ""
+	}
+	debug.SetGCPercent(serverGCPercent)
+	debug.SetMemoryLimit(serverMemoryLimit)
+	return fmt.Sprintf("GOGC=%d GOMEMLIMIT=%dMiB", serverGCPercent, serverMemoryLimit>>20)
+}
+
+// startPprof serves net/http/pprof on addr, which must be a loopback address: profiles show
+// internals (and can be slow to take), so they are never offered to the network.
+func startPprof(addr string, log interface{ Info(string, ...any) }) (stop func(), err error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("DEALGATE_PPROF=%q: want host:port on loopback, e.g. 127.0.0.1:6060", addr)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("DEALGATE_PPROF=%q: the profiler listens on loopback only (127.0.0.1 or ::1)", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("DEALGATE_PPROF: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	log.Info("pprof listening", "addr", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return func() { _ = srv.Close() }, nil
 }
