@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Runs every dealgate benchmark in one go and keeps the raw output under
+# bench/results/<UTC date-time>/ (BENCHMARKS.md quotes it):
+#   machine.txt        nproc, memory, CPU model, load before and after
+#   go-*.txt           go test -bench -benchmem at GOMAXPROCS 1 and 2 (-cpu 1,2): the state
+#                      machine's decision, rendering (PDF and DOCX), the transition and the
+#                      finalisation in storage and through HTTP, on SQLite and PostgreSQL
+#   stats.txt          statistics of a year with about 1,000,000 events on PostgreSQL
+#   pgbench.txt        the PostgreSQL ceiling of a transition (bench/pgbench.sh)
+#   load.txt, load-*   the load generator against `dealgate serve` on PostgreSQL: transitions
+#                      and documents at 1, 4 and 16 clients, with the server's peak resident
+#                      size (sampled from /proc every 100 ms) and CPU time; pprof profiles of
+#                      the 16-client transitions and 4-client documents runs
+#   alternatives.txt   dealgate's PDF rate against warm LibreOffice and warm Chromium
+#   oneshot.txt        wall time of one `dealgate render` of a proposal (hyperfine when
+#                      installed — apt-get install hyperfine — else a timed loop)
+#
+# Usage: bash bench/run-all.sh [load-seconds, default 15]
+#        PGURL (see bench/lib.sh); SKIP="stats alternatives …" leaves parts out
+#        (parts: go stats pgbench load alternatives oneshot).
+# The machine is shared and noisy: compare figures as ratios within one run.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
+
+secs=${1:-15}
+skip=" ${SKIP:-} "
+out=$here/results/$(date -u +%Y-%m-%d-%H%M)
+mkdir -p "$out"
+work=$(mktemp -d /tmp/dealgate-bench.XXXXXX)
+trap 'bench_cleanup; rm -rf "$work"' EXIT
+wants() { [[ $skip != *" $1 "* ]]; }
+export DEALGATE_TEST_POSTGRES=${DEALGATE_TEST_POSTGRES:-$PGURL}
+
+machine_info | tee "$out/machine.txt"
+log "results in $out"
+build_dealgate "$work"
+
+# --- Go benchmarks ----------------------------------------------------------------------
+# gobench NAME PKG PATTERN BENCHTIME [env...]
+gobench() {
+  local name=$1 pkg=$2 pattern=$3 bt=$4
+  shift 4
+  log "go test -bench '$pattern' $pkg (-cpu 1,2, -benchtime $bt) $*"
+  {
+    echo "# $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)  $* go test $pkg -run '^\$' -bench '$pattern' -benchmem -benchtime $bt -cpu 1,2"
+    (cd "$root" && env "$@" go test "$pkg" -run '^$' -bench "$pattern" -benchmem -benchtime "$bt" -cpu 1,2 -timeout 30m 2>&1) || echo "FAILED: exit $?"
+    echo "# done $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)"
+  } >>"$out/go-$name.txt"
+}
+if wants go; then
+  gobench decide ./workflow/ 'BenchmarkDecide' 200000x
+  gobench render ./documents/ 'BenchmarkProposal(PDF|DOCX)$' 3s
+  gobench render ./documents/ 'BenchmarkProposal(PDF|DOCX)$' 3s GOGC=400
+  gobench render ./documents/pdflayout/ 'BenchmarkProposalPDF(Parallel)?$' 3s
+  gobench render ./documents/pdflayout/ 'BenchmarkProposalPDF(Parallel)?$' 3s GOGC=400
+  gobench render ./documents/docxfill/ 'BenchmarkProposalDOCX$' 3s
+  gobench storage ./storage/ 'BenchmarkTransition' 1000x
+  gobench storage ./storage/ 'BenchmarkFinalise' 300x
+  gobench http ./api/ 'BenchmarkTransitionHTTP' 1000x
+fi
+if wants stats; then
+  log "statistics of a year with ~1,000,000 events on PostgreSQL (generates the data first: minutes)"
+  if grep -qs 'func BenchmarkStatsYearPostgres1M' "$root"/stats/*_test.go; then
+    { echo "# load $(cut -d' ' -f1-3 /proc/loadavg)  go test ./stats/ -run '^\$' -bench StatsYearPostgres1M -benchtime 3x -v"
+      (cd "$root" && go test ./stats/ -run '^$' -bench StatsYearPostgres1M -benchtime 3x -benchmem -v -timeout 60m 2>&1) || echo "FAILED: exit $?"
+      echo "# done load $(cut -d' ' -f1-3 /proc/loadavg)"; } >"$out/stats.txt"
+  else
+    echo "stats: BenchmarkStatsYearPostgres1M not found" >"$out/stats.txt"
+  fi
+fi
+
+# --- the PostgreSQL ceiling ---------------------------------------------------------------
+if wants pgbench; then
+  log "pgbench ceiling (bench/pgbench.sh 10)"
+  { echo "# load $(cut -d' ' -f1-3 /proc/loadavg)  bash bench/pgbench.sh 10"; PGURL=$PGURL bash "$here/pgbench.sh" 10; echo "# done load $(cut -d' ' -f1-3 /proc/loadavg)"; } >"$out/pgbench.txt" 2>&1
+fi
+
+# --- the load generator against dealgate serve on PostgreSQL ------------------------------
+if wants load; then
+  printf '%-12s %7s %9s %9s %9s %9s %9s %10s %12s %s\n' scenario clients "op/s" "p50 ms" "p95 ms" "p99 ms" "all req/s" "peak RSS" "CPU ms/req" "load" >"$out/load.txt"
+  port=18431
+  for scenario in transitions documents; do
+    db=dealgate_bench_${scenario}_$$
+    create_db "$db"
+    export DATABASE_URL
+    DATABASE_URL=$(db_url "$db")
+    "$DG" migrate >/dev/null
+    for i in 1 2 3 4; do new_token "rep$i@bench.test" rep; done >"$work/tokens"
+    start_serve "$port" "$out/serve-$scenario.log" DEALGATE_PPROF=127.0.0.1:$((port + 1000))
+    pid=$SERVE_PID
+    op=transition
+    [ "$scenario" = documents ] && op=document.proposal
+    for clients in 1 4 16; do
+      name=$scenario-$clients
+      log "load: $scenario, $clients clients, ${secs}s"
+      echo "0 0 0" >"$work/rss"
+      rss_sampler "$pid" "$work/rss"
+      t0=$(cpu_ticks "$pid")
+      la=$(cut -d' ' -f1 /proc/loadavg)
+      prof=
+      if [ "$scenario-$clients" = transitions-16 ] || [ "$scenario-$clients" = documents-4 ]; then
+        (sleep 2; curl -s -o "$out/cpu-$name.pprof" "http://127.0.0.1:$((port + 1000))/debug/pprof/profile?seconds=$((secs - 4))") &
+        prof=$!
+      fi
+      "$DG" load --target "http://127.0.0.1:$port" --tokens-file "$work/tokens" --clients "$clients" --duration "${secs}s" \
+        --scenario "$scenario" --seed "$clients" --json >"$out/load-$name.json" || log "load generator failed ($name)"
+      t1=$(cpu_ticks "$pid")
+      [ -n "$prof" ] && wait "$prof" || true
+      stop_pid "$SAMPLER_PID"
+      read -r peak _ _ <"$work/rss"
+      jq -r --arg sc "$scenario" --arg op "$op" --argjson c "$clients" --argjson peak "$peak" --argjson ticks $((t1 - t0)) \
+        --argjson hz "$(getconf CLK_TCK)" --arg la "$la" '
+        . as $r | (.ops[] | select(.op == $op)) as $o |
+        [$sc, $c, ($o.per_sec*10|round/10), ($o.p50_ns/1e4|round/100), ($o.p95_ns/1e4|round/100), ($o.p99_ns/1e4|round/100),
+         ($r.per_sec*10|round/10), "\($peak/1024|round) MB", (($ticks/$hz*1000/$r.requests)*100|round/100), $la] | @tsv' \
+        "$out/load-$name.json" | awk -F'\t' '{printf "%-12s %7s %9s %9s %9s %9s %9s %10s %12s %s\n", $1,$2,$3,$4,$5,$6,$7,$8,$9,$10}' >>"$out/load.txt"
+      [ -s "$out/cpu-$name.pprof" ] && go tool pprof -top -nodecount=40 "$DG" "$out/cpu-$name.pprof" >"$out/pprof-$name.txt" 2>/dev/null || true
+    done
+    stop_pid "$pid"
+    port=$((port + 2))
+  done
+  cat "$out/load.txt"
+fi
+
+# --- the alternatives ---------------------------------------------------------------------
+if wants alternatives; then
+  log "alternatives: dealgate vs warm LibreOffice and warm Chromium"
+  { echo "# load $(cut -d' ' -f1-3 /proc/loadavg)  GOGC=400 go run ./bench/alternatives -n 1000 -alt-n 40"
+    (cd "$root" && GOGC=400 go run ./bench/alternatives -n 1000 -alt-n 40 2>&1) || echo "FAILED: exit $?"
+    echo "# done load $(cut -d' ' -f1-3 /proc/loadavg)"; } >"$out/alternatives.txt"
+  cat "$out/alternatives.txt"
+fi
+
+# --- one-shot render ----------------------------------------------------------------------
+if wants oneshot; then
+  log "one-shot dealgate render of one proposal PDF"
+  data=$root/templates/examples/proposal.json
+  {
+    echo "# load $(cut -d' ' -f1-3 /proc/loadavg)"
+    if command -v hyperfine >/dev/null; then
+      hyperfine -N --warmup 5 --runs 50 "$DG render --kind proposal --data $data --out $work/oneshot.pdf" 2>&1
+    else
+      echo "hyperfine not installed (apt-get install hyperfine): 50 runs timed in a loop"
+      start=$(date +%s%N)
+      for _ in $(seq 50); do "$DG" render --kind proposal --data "$data" --out "$work/oneshot.pdf" 2>/dev/null; done
+      echo "mean: $(( ($(date +%s%N) - start) / 50000000 )) ms per render (wall)"
+    fi
+  } >"$out/oneshot.txt" 2>&1
+  cat "$out/oneshot.txt"
+fi
+
+machine_info | sed 's/^/after: /' >>"$out/machine.txt"
+log "done: $out"
