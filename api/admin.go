@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -357,7 +358,7 @@ func (s *Server) handleTemplateUpload(c echo.Context) error {
 	if len(content) == 0 {
 		return workflow.Invalid("file", "the template is empty")
 	}
-	filename = strings.TrimSpace(strings.NewReplacer("/", "_", "\\", "_", "\x00", "", "..", "_").Replace(filename))
+	filename = cleanFilename(strings.ReplaceAll(filename, "..", "_"), 200)
 	if filename == "" {
 		filename = string(k) + "." + map[documents.Format]string{documents.PDF: "xml", documents.DOCX: "docx"}[f]
 	}
@@ -397,7 +398,7 @@ func (s *Server) handleTemplateFile(c echo.Context) error {
 	if t.Format == "docx" {
 		ct = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 	}
-	c.Response().Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", asciiFallback(t.Filename)))
+	c.Response().Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": asciiFallback(t.Filename)})+"; filename*=UTF-8''"+rfc5987(t.Filename))
 	return c.Blob(http.StatusOK, ct, b)
 }
 

@@ -8,10 +8,13 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -594,6 +597,34 @@ func rfc5987(s string) string {
 	return b.String()
 }
 
+// cleanFilename makes a file name sent by a client safe to store and to send back: valid
+// UTF-8 (PostgreSQL refuses anything else in a text column), no path separators or control
+// characters, and at most max bytes, cut at a character boundary and keeping the extension.
+func cleanFilename(s string, max int) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '/' || r == '\\':
+			return '_'
+		case unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "_"))
+	s = strings.TrimSpace(s)
+	if len(s) <= max {
+		return s
+	}
+	ext := path.Ext(s)
+	if len(ext) > 16 {
+		ext = ""
+	}
+	cut := max - len(ext)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strings.TrimSpace(s[:cut]) + ext
+}
+
 func asciiFallback(s string) string {
 	var b strings.Builder
 	for _, r := range s {
@@ -728,12 +759,9 @@ func (s *Server) handleSignedCopy(c echo.Context) error {
 	if !strings.HasPrefix(string(content), magic) {
 		return workflow.Invalid("file", "the file content is not a %s", ct)
 	}
-	filename = strings.TrimSpace(strings.NewReplacer("/", "_", "\\", "_", "\x00", "").Replace(filename))
+	filename = cleanFilename(filename, 200)
 	if filename == "" {
 		filename = "signed-copy"
-	}
-	if len(filename) > 200 {
-		filename = filename[:200]
 	}
 	a, err := s.Store.AttachSignedCopy(ctxOf(c), doc.ID, filename, ct, content, currentUser(c).Actor())
 	if err != nil {

@@ -837,9 +837,18 @@ func checkSignedCopies(t *testing.T, e *env, final api.DocumentJSON) {
 	type sent struct {
 		name, ct string
 		b        []byte
+		stored   string // the name kept, when it is not name
 	}
+	// A name longer than the 200 bytes kept, whose cut falls inside a letter.
+	long := "Счёт на оплату № СЧ-2026-000001 от 10.04.2026, " + strings.Repeat("подписан обеими сторонами ", 6) + ".pdf"
 	var ok []sent
-	for _, s := range []sent{{"подписанный счёт.pdf", "application/pdf", pdfScan}, {"скан.jpg", "image/jpeg", jpegScan}, {"скан 14:05, v=2 @офис.png", "image/png", pngScan}} {
+	for _, s := range []sent{
+		{name: "подписанный счёт.pdf", ct: "application/pdf", b: pdfScan},
+		{name: "скан.jpg", ct: "image/jpeg", b: jpegScan},
+		{name: "скан 14:05, v=2 @офис.png", ct: "image/png", b: pngScan},
+		{name: "\xffскан\r\n.pdf", ct: "application/pdf", b: pdfScan, stored: "_скан.pdf"},
+		{name: long, ct: "application/pdf", b: pdfScan},
+	} {
 		var a struct {
 			ID       int64  `json:"id"`
 			SHA256   string `json:"sha256"`
@@ -847,13 +856,22 @@ func checkSignedCopies(t *testing.T, e *env, final api.DocumentJSON) {
 			Filename string `json:"filename"`
 		}
 		e.uploadRaw(t, path+"?filename="+url.QueryEscape(s.name), bo, s.ct, s.b).want(t, 201).decode(t, &a)
-		if a.SHA256 != storage.SHA256Hex(s.b) || a.Size != int64(len(s.b)) || a.Filename != s.name {
-			t.Fatalf("signed copy %s stored as %+v", s.name, a)
+		if s.name == long {
+			if len(a.Filename) > 200 || !utf8.ValidString(a.Filename) || !strings.HasSuffix(a.Filename, "сторонами.pdf") && !strings.HasSuffix(a.Filename, ".pdf") || !strings.HasPrefix(long, strings.TrimSuffix(a.Filename, ".pdf")) {
+				t.Fatalf("a long name is kept as %q (%d bytes)", a.Filename, len(a.Filename))
+			}
+			s.stored = a.Filename
+		}
+		if s.stored == "" {
+			s.stored = s.name
+		}
+		if a.SHA256 != storage.SHA256Hex(s.b) || a.Size != int64(len(s.b)) || a.Filename != s.stored {
+			t.Fatalf("signed copy %q stored as %+v, want the name %q", s.name, a, s.stored)
 		}
 		ok = append(ok, s)
 	}
 	e.uploadForm(t, path, bo, "scan-form.pdf", "application/pdf", pdfScan).want(t, 201)
-	ok = append(ok, sent{"scan-form.pdf", "application/pdf", pdfScan})
+	ok = append(ok, sent{name: "scan-form.pdf", ct: "application/pdf", b: pdfScan, stored: "scan-form.pdf"})
 
 	// Refused: an executable renamed to .pdf, a JPEG sent as PDF, a text file, an auditor,
 	// a file over the limit (raw and as a form), a draft.
@@ -877,14 +895,14 @@ func checkSignedCopies(t *testing.T, e *env, final api.DocumentJSON) {
 	}
 	for i, s := range ok {
 		a := det.SignedCopies[i]
-		if a.ContentType != s.ct || a.SHA256 != storage.SHA256Hex(s.b) || a.Filename != s.name {
-			t.Errorf("signed copy %d: %+v, want %s %s", i, a, s.name, s.ct)
+		if a.ContentType != s.ct || a.SHA256 != storage.SHA256Hex(s.b) || a.Filename != s.stored {
+			t.Errorf("signed copy %d: %+v, want %s %s", i, a, s.stored, s.ct)
 		}
 		r := e.do(t, "GET", a.URL, e.f.Auditor.Token, nil).want(t, 200)
 		if !bytes.Equal(r.Body, s.b) || r.Header.Get("Content-Type") != s.ct {
 			t.Errorf("signed copy %d downloads as %s, %d bytes", i, r.Header.Get("Content-Type"), len(r.Body))
 		}
-		checkDisposition(t, r.Header.Get("Content-Disposition"), "attachment", s.name)
+		checkDisposition(t, r.Header.Get("Content-Disposition"), "attachment", s.stored)
 	}
 	if n := e.countEvents(t, final.DealID); n != events+int64(len(ok)) {
 		t.Fatalf("%d events for %d signed copies", n-events, len(ok))
@@ -1104,9 +1122,19 @@ func TestTemplateUpload(t *testing.T) {
 		if !v2.Active || !lv1.Active || v1.Kind != "proposal" || v1.Format != "docx" || lv1.Format != "pdf" || lv1.Filename != "proposal-layout.xml" {
 			t.Fatalf("uploads: %+v %+v", v2, lv1)
 		}
-		if got := e.do(t, "GET", v1.URL, admin, nil).want(t, 200).Body; !bytes.Equal(got, v1docx) {
+		got := e.do(t, "GET", v1.URL, admin, nil).want(t, 200)
+		if !bytes.Equal(got.Body, v1docx) || got.Header.Get("Content-Type") != docxCT {
 			t.Fatal("the stored v1 is not the uploaded file")
 		}
+		checkDisposition(t, got.Header.Get("Content-Disposition"), "attachment", "КП вариант 1.docx")
+		// A name that is not UTF-8 is stored as valid text (PostgreSQL takes nothing else).
+		shippedInvoice, _ := documents.Builtin(workflow.DocInvoice, documents.DOCX)
+		var odd api.TemplateJSON
+		e.uploadRaw(t, "/api/v1/templates/invoice/docx?filename=%FF%FE%D1%81%D1%87%D1%91%D1%82.docx", admin, docxCT, shippedInvoice.Bytes).want(t, 201).decode(t, &odd)
+		if odd.Filename != "_счёт.docx" || odd.Version != 1 {
+			t.Fatalf("a non-UTF-8 name is kept as %+v", odd)
+		}
+		e.do(t, "POST", "/api/v1/templates/invoice/docx/activate", admin, map[string]any{"version": 0}).want(t, 200)
 		var list struct {
 			Items   []api.TemplateJSON
 			Builtin []map[string]string
