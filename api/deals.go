@@ -143,17 +143,18 @@ func (s *Server) handleDealCreate(c echo.Context) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
-	if _, err := s.LoadCompany(c, d.CompanyID); err != nil {
-		if workflow.Code(err) == workflow.ENOTFOUND {
-			return workflow.Invalid("company_id", "company %d does not exist", d.CompanyID)
-		}
-		return err
-	}
 	p, err := s.Store.CurrentPipeline(ctxOf(c), s.PipelineKey)
 	if err != nil {
 		return err
 	}
-	d, err = s.Store.CreateDeal(ctxOf(c), p, d, u.Actor())
+	// LoadCompany's visibility rule, checked on the company row the transaction reads: a
+	// company the user may not see is answered like one that does not exist.
+	d, err = s.Store.CreateDealChecked(ctxOf(c), p, d, u.Actor(), func(co storage.Company) error {
+		if !seesAll(u.Role) && co.OwnerID != u.ID {
+			return workflow.ErrNotFound
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}

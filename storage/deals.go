@@ -48,12 +48,24 @@ func utcPtr(t *time.Time) *time.Time {
 // CreateDeal stores a new deal at the first stage of pipeline p, owned by actor, and records
 // its deal_created event, in one transaction.
 func (s *Store) CreateDeal(ctx context.Context, p *workflow.Pipeline, d workflow.Deal, actor workflow.Actor) (workflow.Deal, error) {
+	return s.CreateDealChecked(ctx, p, d, actor, nil)
+}
+
+// CreateDealChecked is CreateDeal with the caller's check of the company (when not nil), made
+// on the row the transaction reads anyway, so the API need not read the company beforehand
+// for its visibility rule. A check that answers ENOTFOUND is reported like a company that does
+// not exist.
+func (s *Store) CreateDealChecked(ctx context.Context, p *workflow.Pipeline, d workflow.Deal, actor workflow.Actor, check func(Company) error) (workflow.Deal, error) {
 	if err := d.Validate(); err != nil {
 		return workflow.Deal{}, err
 	}
 	var out workflow.Deal
 	err := s.InTx(ctx, func(ctx context.Context) error {
-		if _, err := s.FindCompanyByID(ctx, d.CompanyID); err != nil {
+		co, err := s.FindCompanyByID(ctx, d.CompanyID)
+		if err == nil && check != nil {
+			err = check(co)
+		}
+		if err != nil {
 			if workflow.Code(err) == workflow.ENOTFOUND {
 				return workflow.Invalid("company_id", "company %d does not exist", d.CompanyID)
 			}
