@@ -11,13 +11,17 @@
 #                      and documents at 1, 4 and 16 clients, with the server's peak resident
 #                      size (sampled from /proc every 100 ms) and CPU time; pprof profiles of
 #                      the 16-client transitions and 4-client documents runs
+#   ab.txt             with BASELINE=<commit>: the same load on that commit's binary and on this
+#                      tree, alternating, for before/after ratios under the same machine load
+#   replicas.txt       bench/replicas.sh: two replicas on one database, checked in SQL
 #   alternatives.txt   dealgate's PDF rate against warm LibreOffice and warm Chromium
 #   oneshot.txt        wall time of one `dealgate render` of a proposal (hyperfine when
 #                      installed — apt-get install hyperfine — else a timed loop)
 #
 # Usage: bash bench/run-all.sh [load-seconds, default 15]
 #        PGURL (see bench/lib.sh); SKIP="stats alternatives …" leaves parts out
-#        (parts: go stats pgbench load alternatives oneshot).
+#        (parts: go stats pgbench load ab replicas alternatives oneshot);
+#        BASELINE=<commit> adds the before/after runs (ab).
 # The machine is shared and noisy: compare figures as ratios within one run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -122,6 +126,66 @@ if wants load; then
     port=$((port + 2))
   done
   cat "$out/load.txt"
+fi
+
+# --- before and after: the same load on an older commit's binary, alternating -------------
+# BASELINE=<commit> builds that commit and runs transitions at 16 clients and documents at 4
+# clients on it and on this tree in turn (A B A B), each on a fresh database, so the ratio is
+# taken under the same machine load.
+if wants ab && [ -n "${BASELINE:-}" ]; then
+  log "before/after: $BASELINE against the working tree"
+  mkdir -p "$work/base-src" "$work/base"
+  (cd "$root" && git archive "$BASELINE" | tar -x -C "$work/base-src") || die "git archive $BASELINE"
+  (cd "$work/base-src" && go build -o "$work/base/dealgate" ./cmd/dealgate) || die "build $BASELINE"
+  cur=$DG
+  printf '%-10s %-12s %7s %9s %9s %9s %10s %12s %s\n' binary scenario clients "op/s" "p50 ms" "p99 ms" "peak RSS" "CPU ms/req" "load" >"$out/ab.txt"
+  port=18461
+  for round in 1 2; do
+    for spec in "transitions 16" "documents 4"; do
+      read -r scenario clients <<<"$spec"
+      op=transition
+      [ "$scenario" = documents ] && op=document.proposal
+      for which in base current; do
+        DG=$cur
+        [ $which = base ] && DG=$work/base/dealgate
+        db=dealgate_ab_${which}_${round}_$$
+        create_db "$db"
+        DATABASE_URL=$(db_url "$db")
+        export DATABASE_URL
+        "$DG" migrate >/dev/null
+        for i in 1 2 3 4; do new_token "rep$i@ab.test" rep; done >"$work/tokens"
+        start_serve "$port" "$work/ab-serve.log"
+        pid=$SERVE_PID
+        echo "0 0 0" >"$work/rss"
+        rss_sampler "$pid" "$work/rss"
+        t0=$(cpu_ticks "$pid")
+        la=$(cut -d' ' -f1 /proc/loadavg)
+        "$DG" load --target "http://127.0.0.1:$port" --tokens-file "$work/tokens" --clients "$clients" --duration 10s \
+          --scenario "$scenario" --json >"$work/ab.json" || log "load generator failed (ab $which)"
+        t1=$(cpu_ticks "$pid")
+        stop_pid "$SAMPLER_PID"
+        read -r peak _ _ <"$work/rss"
+        stop_pid "$pid"
+        jq -r --arg w "$which" --arg sc "$scenario" --arg op "$op" --argjson c "$clients" --argjson peak "$peak" --argjson ticks $((t1 - t0)) \
+          --argjson hz "$(getconf CLK_TCK)" --arg la "$la" '
+          . as $r | (.ops[] | select(.op == $op)) as $o |
+          [$w, $sc, $c, ($o.per_sec*10|round/10), ($o.p50_ns/1e4|round/100), ($o.p99_ns/1e4|round/100),
+           "\($peak/1024|round) MB", (($ticks/$hz*1000/$r.requests)*100|round/100), $la] | @tsv' "$work/ab.json" |
+          awk -F'\t' '{printf "%-10s %-12s %7s %9s %9s %9s %10s %12s %s\n", $1,$2,$3,$4,$5,$6,$7,$8,$9}' >>"$out/ab.txt"
+        port=$((port + 1))
+      done
+    done
+  done
+  DG=$cur
+  echo "# base = $BASELINE ($(cd "$root" && git log -1 --format='%h %s' "$BASELINE" | cut -c1-80)), current = working tree" >>"$out/ab.txt"
+  cat "$out/ab.txt"
+fi
+
+# --- two replicas on one database ---------------------------------------------------------
+if wants replicas; then
+  log "two replicas on one PostgreSQL database (bench/replicas.sh 20s)"
+  PGURL=$PGURL bash "$here/replicas.sh" 20s >"$out/replicas.txt" 2>&1 || log "replicas.sh reported a failure (see replicas.txt)"
+  sed -n '/^checks on/,$p' "$out/replicas.txt"
 fi
 
 # --- the alternatives ---------------------------------------------------------------------
