@@ -3,11 +3,15 @@ package stats
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/dealgate/dealgate/storage"
 	"github.com/dealgate/dealgate/workflow"
@@ -199,14 +203,16 @@ func (r *RepStats) Stage(key string) *StageStat {
 
 // Report is the statistics of a period: the team and every rep.
 type Report struct {
-	Period   Period          `json:"period"`
-	Filter   FilterJSON      `json:"filter"`
-	Pipeline PipelineRef     `json:"pipeline"`
-	Stages   []StageInfo     `json:"stages"`
-	Team     RepStats        `json:"team"`
-	Reps     []RepStats      `json:"reps"`
-	Computed time.Time       `json:"computed_at"`
-	Took     time.Duration   `json:"-"`
+	Period   Period        `json:"period"`
+	Filter   FilterJSON    `json:"filter"`
+	Pipeline PipelineRef   `json:"pipeline"`
+	Stages   []StageInfo   `json:"stages"`
+	Team     RepStats      `json:"team"`
+	Reps     []RepStats    `json:"reps"`
+	Computed time.Time     `json:"computed_at"`
+	Took     time.Duration `json:"-"`
+	// Timings are each query's time, for benchmarks and slow-request logs.
+	Timings  []Timing        `json:"-"`
 	byID     map[int64]int   // rep id → index in Reps
 	stageIdx map[string]int  // stage key → index
 	monthSet map[string]bool // months present
@@ -232,6 +238,12 @@ type StageInfo struct {
 	Skippable bool           `json:"skippable"`
 }
 
+// Timing is how long one of the report's queries took.
+type Timing struct {
+	Query string
+	Took  time.Duration
+}
+
 // Rep returns a rep's statistics, or nil.
 func (r *Report) Rep(id int64) *RepStats {
 	if i, ok := r.byID[id]; ok {
@@ -254,27 +266,44 @@ func (s *Service) Funnel(ctx context.Context, f Filter) (*Report, error) {
 		rep.Stages = append(rep.Stages, StageInfo{Key: st.Key, Name: st.Name, Skippable: st.Skippable})
 	}
 
-	visits, err := s.queryVisits(ctx, f)
-	if err != nil {
-		return nil, err
+	var (
+		visits []visitRow
+		closed []closedRow
+		cycles []cycleRow
+		owners []ownerRow
+		acts   []activityRow
+		months []monthRow
+	)
+	var mu sync.Mutex
+	timed := func(name string, q func() error) error {
+		t := time.Now()
+		err := q()
+		mu.Lock()
+		rep.Timings = append(rep.Timings, Timing{name, time.Since(t)})
+		mu.Unlock()
+		return err
 	}
-	closed, err := s.queryClosed(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	cycles, err := s.queryCycle(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	owners, err := s.queryOwners(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	acts, err := s.queryActivity(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	months, err := s.queryMonths(ctx, f)
+	err = s.read(ctx,
+		// The stage visits are most of the work; on PostgreSQL they run beside the rest.
+		func(db *gorm.DB) error {
+			return timed("visits", func() (err error) { visits, err = s.queryVisits(db, f); return })
+		},
+		func(db *gorm.DB) error {
+			var err error
+			if err = timed("closed", func() (err error) { closed, err = s.queryClosed(db, f); return }); err != nil {
+				return err
+			}
+			if err = timed("cycle", func() (err error) { cycles, err = s.queryCycle(db, f); return }); err != nil {
+				return err
+			}
+			if err = timed("owners", func() (err error) { owners, err = s.queryOwners(db, f); return }); err != nil {
+				return err
+			}
+			if err = timed("activity", func() (err error) { acts, err = s.queryActivity(db, f); return }); err != nil {
+				return err
+			}
+			return timed("months", func() (err error) { months, err = s.queryMonths(db, f); return })
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -374,11 +403,19 @@ func (s *Service) Funnel(ctx context.Context, f Filter) (*Report, error) {
 			if r := rep.Rep(v.OwnerID); r != nil {
 				addVisit(r, v)
 			}
-		case "p", "t":
-			q := Quantiles{N: int(v.N),
-				Median: interpolate(int(v.N), 1, 2, v.V[0].Float64, v.V[1].Float64),
-				P90:    interpolate(int(v.N), 9, 10, v.V[2].Float64, v.V[3].Float64)}
-			if v.Part == "t" {
+		case "p", "t", "P", "T":
+			var q Quantiles
+			if v.Part == "p" || v.Part == "t" { // order statistics to interpolate between
+				q = Quantiles{N: int(v.N),
+					Median: interpolate(int(v.N), 1, 2, v.V[0].Float64, v.V[1].Float64),
+					P90:    interpolate(int(v.N), 9, 10, v.V[2].Float64, v.V[3].Float64)}
+			} else { // the percentiles themselves
+				if v.N == 0 {
+					continue
+				}
+				q = Quantiles{N: int(v.N), Median: Num(v.V[0].Float64), P90: Num(v.V[2].Float64)}
+			}
+			if v.Part == "t" || v.Part == "T" {
 				rep.Team.Stages[rep.stageIdx[v.Stage]].Days = q
 			} else if r := rep.Rep(v.OwnerID); r != nil {
 				r.Stages[rep.stageIdx[v.Stage]].Days = q
@@ -524,6 +561,44 @@ func (s *Service) Funnel(ctx context.Context, f Filter) (*Report, error) {
 	rep.Computed = time.Now().UTC()
 	rep.Took = time.Since(start)
 	return rep, nil
+}
+
+// WorkMem is the PostgreSQL work_mem the statistics run with, so that their sorts and hashes
+// stay in memory (the server's default is 4 MB).
+const WorkMem = "64MB"
+
+// read runs groups of the report's queries. On PostgreSQL each group runs in a read-only
+// transaction of its own with WorkMem, the groups side by side; on SQLite one after the other
+// on the pool, because an SQLite transaction would take the write lock and hold up the users.
+func (s *Service) read(ctx context.Context, groups ...func(db *gorm.DB) error) error {
+	db := s.Store.DB().WithContext(ctx)
+	if s.Store.Dialect() != storage.Postgres {
+		for _, g := range groups {
+			if err := g(db); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	errs := make([]error, len(groups))
+	var wg sync.WaitGroup
+	for i, g := range groups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = db.Transaction(func(tx *gorm.DB) error {
+				if err := tx.Exec("SET TRANSACTION READ ONLY").Error; err != nil {
+					return err
+				}
+				if err := tx.Exec("SET LOCAL work_mem = '" + WorkMem + "'").Error; err != nil {
+					return err
+				}
+				return g(tx)
+			})
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func (r *Report) newRepStats(who Rep) RepStats {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/dealgate/dealgate/storage"
 )
 
@@ -49,9 +51,18 @@ func (d dialect) days(a, b string) string {
 // month is the UTC calendar month of a timestamp as "YYYY-MM".
 func (d dialect) month(col string) string {
 	if d.pg {
-		return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM')"
+		return "to_char(" + d.monthKey(col) + ", 'YYYY-MM')"
 	}
 	return "strftime('%Y-%m', " + col + ")"
+}
+
+// monthKey is what month() groups by: on PostgreSQL the truncated timestamp (formatting every
+// row would cost more than formatting each group).
+func (d dialect) monthKey(col string) string {
+	if d.pg {
+		return "date_trunc('month', " + col + " AT TIME ZONE 'UTC')"
+	}
+	return d.month(col)
 }
 
 func (d dialect) float() string {
@@ -116,63 +127,65 @@ type visitRow struct {
 }
 
 // visitsSQL builds the one statement that reads every stage visit entered in the period and
-// aggregates it. The window pairs each stage move (deal_created or transition with a
-// to_stage: an entry) with the deal's next stage move (its exit: advance, skip, lose, win).
+// aggregates it. A deal moves only forward and a stage key is unique in its pipeline, so a
+// deal visits a stage at most once: the visit's entry is the stage move (deal_created, or a
+// transition) whose to_stage is the stage, and its exit — advance, skip, lose or win — is the
+// deal's one transition whose from_stage is the stage (none while the visit is open). A join
+// on (deal_id, stage) pairs them; the events_stage_moves and events_stage_exits indexes serve
+// both sides without touching the rest of the events.
 func visitsSQL(d dialect, f Filter) (string, []any) {
 	var args []any
-	inner := dealWhere("d", f, &args)
-	scope := ""
-	if inner != "" {
-		scope = " AND e.deal_id IN (SELECT d.id FROM deals d WHERE " + inner + ")"
+	where := and("n.kind IN ('deal_created', 'transition')", "n.to_stage <> ''", d.between("n.at", f.Period, &args), dealWhere("d", f, &args))
+	// The reason is read only for losses.
+	visits := `visits AS MATERIALIZED (
+	SELECT d.owner_id, n.to_stage AS stage, COALESCE(x.action, '') AS outcome,
+		CASE WHEN x.action = 'lose' THEN x.reason ELSE '' END AS reason,
+		d.status, d.amount, ` + d.days("n.at", "x.at") + ` AS days
+	FROM events n
+	JOIN deals d ON d.id = n.deal_id
+	LEFT JOIN events x ON x.deal_id = n.deal_id AND x.kind = 'transition' AND x.from_stage = n.to_stage
+	WHERE ` + where + `
+)`
+	counts := `SELECT 'c' AS part, owner_id, stage, outcome, reason, status, COUNT(*) AS n, CAST(SUM(amount) AS BIGINT) AS amount,
+	CAST(NULL AS ` + d.float() + `) AS v1, CAST(NULL AS ` + d.float() + `) AS v2, CAST(NULL AS ` + d.float() + `) AS v3, CAST(NULL AS ` + d.float() + `) AS v4
+FROM visits GROUP BY owner_id, stage, outcome, reason, status`
+	fwd := `outcome IN ('advance', 'win')`
+	if d.pg {
+		// PostgreSQL has the percentiles themselves (percentile_cont interpolates between
+		// order statistics like the portable form below): parts "P" (a rep) and "T" (the team).
+		pct := `percentile_cont(0.5) WITHIN GROUP (ORDER BY days), CAST(NULL AS DOUBLE PRECISION), percentile_cont(0.9) WITHIN GROUP (ORDER BY days), CAST(NULL AS DOUBLE PRECISION)`
+		return `WITH ` + visits + `
+` + counts + `
+UNION ALL
+SELECT 'P', owner_id, stage, '', '', '', COUNT(*), 0, ` + pct + ` FROM visits WHERE ` + fwd + ` GROUP BY owner_id, stage
+UNION ALL
+SELECT 'T', 0, stage, '', '', '', COUNT(*), 0, ` + pct + ` FROM visits WHERE ` + fwd + ` GROUP BY stage`, args
 	}
-	var outerArgs []any
-	outer := and(d.between("m.at", f.Period, &outerArgs), dealWhere("d", f, &outerArgs))
-	args = append(args, outerArgs...)
-	fl := d.float()
-	q := `WITH moves AS (
-	SELECT e.deal_id, e.to_stage, e.at,
-		LEAD(e.at) OVER w AS left_at,
-		LEAD(e.action) OVER w AS outcome,
-		LEAD(e.reason) OVER w AS reason
-	FROM events e
-	WHERE e.kind IN ('deal_created', 'transition')` + scope + `
-	WINDOW w AS (PARTITION BY e.deal_id ORDER BY e.seq)
-), visits AS MATERIALIZED (
-	SELECT d.owner_id, m.to_stage AS stage, COALESCE(m.outcome, '') AS outcome,
-		CASE WHEN m.outcome = 'lose' THEN m.reason ELSE '' END AS reason,
-		d.status, d.amount, ` + d.days("m.at", "m.left_at") + ` AS days
-	FROM moves m JOIN deals d ON d.id = m.deal_id
-	WHERE m.to_stage <> '' AND ` + outer + `
-), ranked AS (
+	// SQLite selects, per group, the order statistics around each percentile's position:
+	// with n values, p's position is p·(n−1) from 0; integer arithmetic finds its floor.
+	pick := `SUM(CASE WHEN rn = (cnt - 1) / 2 + 1 THEN days END), SUM(CASE WHEN rn = (cnt - 1) / 2 + 2 THEN days END),
+	SUM(CASE WHEN rn = 9 * (cnt - 1) / 10 + 1 THEN days END), SUM(CASE WHEN rn = 9 * (cnt - 1) / 10 + 2 THEN days END)`
+	return `WITH ` + visits + `, ranked AS (
 	SELECT owner_id, stage, days,
 		ROW_NUMBER() OVER (PARTITION BY owner_id, stage ORDER BY days) AS rn,
 		COUNT(*) OVER (PARTITION BY owner_id, stage) AS cnt
-	FROM visits WHERE outcome IN ('advance', 'win')
+	FROM visits WHERE ` + fwd + `
 ), team AS (
 	SELECT stage, days,
 		ROW_NUMBER() OVER (PARTITION BY stage ORDER BY days) AS rn,
 		COUNT(*) OVER (PARTITION BY stage) AS cnt
-	FROM visits WHERE outcome IN ('advance', 'win')
+	FROM visits WHERE ` + fwd + `
 )
-SELECT 'c' AS part, owner_id, stage, outcome, reason, status, COUNT(*) AS n, CAST(SUM(amount) AS BIGINT) AS amount,
-	CAST(NULL AS ` + fl + `) AS v1, CAST(NULL AS ` + fl + `) AS v2, CAST(NULL AS ` + fl + `) AS v3, CAST(NULL AS ` + fl + `) AS v4
-FROM visits GROUP BY owner_id, stage, outcome, reason, status
+` + counts + `
 UNION ALL
-SELECT 'p', owner_id, stage, '', '', '', MAX(cnt), 0,
-	SUM(CASE WHEN rn = (cnt - 1) / 2 + 1 THEN days END), SUM(CASE WHEN rn = (cnt - 1) / 2 + 2 THEN days END),
-	SUM(CASE WHEN rn = 9 * (cnt - 1) / 10 + 1 THEN days END), SUM(CASE WHEN rn = 9 * (cnt - 1) / 10 + 2 THEN days END)
-FROM ranked GROUP BY owner_id, stage
+SELECT 'p', owner_id, stage, '', '', '', MAX(cnt), 0, ` + pick + ` FROM ranked GROUP BY owner_id, stage
 UNION ALL
-SELECT 't', 0, stage, '', '', '', MAX(cnt), 0,
-	SUM(CASE WHEN rn = (cnt - 1) / 2 + 1 THEN days END), SUM(CASE WHEN rn = (cnt - 1) / 2 + 2 THEN days END),
-	SUM(CASE WHEN rn = 9 * (cnt - 1) / 10 + 1 THEN days END), SUM(CASE WHEN rn = 9 * (cnt - 1) / 10 + 2 THEN days END)
-FROM team GROUP BY stage`
-	return q, args
+SELECT 't', 0, stage, '', '', '', MAX(cnt), 0, ` + pick + ` FROM team GROUP BY stage`, args
 }
 
-func (s *Service) queryVisits(ctx context.Context, f Filter) ([]visitRow, error) {
+func (s *Service) queryVisits(db *gorm.DB, f Filter) ([]visitRow, error) {
 	q, args := visitsSQL(s.dialect(), f)
-	rows, err := s.Store.DB().WithContext(ctx).Raw(q, args...).Rows()
+	rows, err := db.Raw(q, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("stats: stage visits: %w", err)
 	}
@@ -199,13 +212,13 @@ type closedRow struct {
 	Cost    int64
 }
 
-func (s *Service) queryClosed(ctx context.Context, f Filter) ([]closedRow, error) {
+func (s *Service) queryClosed(db *gorm.DB, f Filter) ([]closedRow, error) {
 	d := s.dialect()
 	var args []any
 	where := and("d.closed_at IS NOT NULL", d.between("d.closed_at", f.Period, &args), dealWhere("d", f, &args))
 	q := `SELECT d.owner_id, d.status, COUNT(*), CAST(SUM(d.amount) AS BIGINT), CAST(SUM(d.cost) AS BIGINT)
 FROM deals d WHERE ` + where + ` GROUP BY d.owner_id, d.status`
-	rows, err := s.Store.DB().WithContext(ctx).Raw(q, args...).Rows()
+	rows, err := db.Raw(q, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("stats: closed deals: %w", err)
 	}
@@ -229,7 +242,7 @@ type cycleRow struct {
 	V       [4]sql.NullFloat64
 }
 
-func (s *Service) queryCycle(ctx context.Context, f Filter) ([]cycleRow, error) {
+func (s *Service) queryCycle(db *gorm.DB, f Filter) ([]cycleRow, error) {
 	d := s.dialect()
 	var args []any
 	where := and("d.status = 'won'", "d.closed_at IS NOT NULL", d.between("d.closed_at", f.Period, &args), dealWhere("d", f, &args))
@@ -245,7 +258,7 @@ func (s *Service) queryCycle(ctx context.Context, f Filter) ([]cycleRow, error) 
 SELECT owner_id, MAX(cnt), ` + pick + ` FROM r1 GROUP BY owner_id
 UNION ALL
 SELECT 0, MAX(cnt), ` + pick + ` FROM r2`
-	rows, err := s.Store.DB().WithContext(ctx).Raw(q, args...).Rows()
+	rows, err := db.Raw(q, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("stats: cycle time: %w", err)
 	}
@@ -274,7 +287,7 @@ type ownerRow struct {
 	First   time.Time
 }
 
-func (s *Service) queryOwners(ctx context.Context, f Filter) ([]ownerRow, error) {
+func (s *Service) queryOwners(db *gorm.DB, f Filter) ([]ownerRow, error) {
 	d := s.dialect()
 	var args []any
 	// The CASE arguments come first in the text, so they are appended first.
@@ -285,7 +298,7 @@ func (s *Service) queryOwners(ctx context.Context, f Filter) ([]ownerRow, error)
 	}
 	q := `SELECT d.owner_id, SUM(CASE WHEN ` + inPeriod + ` THEN 1 ELSE 0 END), MIN(d.created_at)
 FROM deals d WHERE ` + where + ` GROUP BY d.owner_id`
-	rows, err := s.Store.DB().WithContext(ctx).Raw(q, args...).Rows()
+	rows, err := db.Raw(q, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("stats: owners: %w", err)
 	}
@@ -338,7 +351,7 @@ type activityRow struct {
 	N       int64
 }
 
-func (s *Service) queryActivity(ctx context.Context, f Filter) ([]activityRow, error) {
+func (s *Service) queryActivity(db *gorm.DB, f Filter) ([]activityRow, error) {
 	d := s.dialect()
 	var args []any
 	w1 := and(d.between("a.at", f.Period, &args), dealWhere("d", f, &args))
@@ -346,7 +359,7 @@ func (s *Service) queryActivity(ctx context.Context, f Filter) ([]activityRow, e
 	q := `SELECT d.owner_id, a.kind, COUNT(*) FROM activities a JOIN deals d ON d.id = a.deal_id WHERE ` + w1 + ` GROUP BY d.owner_id, a.kind
 UNION ALL
 SELECT d.owner_id, 'proposal', COUNT(*) FROM documents x JOIN deals d ON d.id = x.deal_id WHERE ` + w2 + ` GROUP BY d.owner_id`
-	rows, err := s.Store.DB().WithContext(ctx).Raw(q, args...).Rows()
+	rows, err := db.Raw(q, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("stats: activity: %w", err)
 	}
@@ -372,17 +385,17 @@ type monthRow struct {
 	Cost    int64
 }
 
-func (s *Service) queryMonths(ctx context.Context, f Filter) ([]monthRow, error) {
+func (s *Service) queryMonths(db *gorm.DB, f Filter) ([]monthRow, error) {
 	d := s.dialect()
 	var args []any
 	w1 := and("d.closed_at IS NOT NULL", d.between("d.closed_at", f.Period, &args), dealWhere("d", f, &args))
 	w2 := and(d.between("d.created_at", f.Period, &args), dealWhere("d", f, &args))
 	q := `SELECT d.owner_id, ` + d.month("d.closed_at") + ` AS month, d.status, COUNT(*), CAST(SUM(d.amount) AS BIGINT), CAST(SUM(d.cost) AS BIGINT)
-FROM deals d WHERE ` + w1 + ` GROUP BY d.owner_id, ` + d.month("d.closed_at") + `, d.status
+FROM deals d WHERE ` + w1 + ` GROUP BY d.owner_id, ` + d.monthKey("d.closed_at") + `, d.status
 UNION ALL
 SELECT d.owner_id, ` + d.month("d.created_at") + `, 'created', COUNT(*), CAST(SUM(d.amount) AS BIGINT), CAST(SUM(d.cost) AS BIGINT)
-FROM deals d WHERE ` + w2 + ` GROUP BY d.owner_id, ` + d.month("d.created_at")
-	rows, err := s.Store.DB().WithContext(ctx).Raw(q, args...).Rows()
+FROM deals d WHERE ` + w2 + ` GROUP BY d.owner_id, ` + d.monthKey("d.created_at")
+	rows, err := db.Raw(q, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("stats: months: %w", err)
 	}
