@@ -292,3 +292,37 @@ func TestDemoStory(t *testing.T) {
 		t.Errorf("year: %d created, %d won", res.YearCreated, res.YearWon)
 	}
 }
+
+// TestManyCopiesHaveUniqueCompanyNames: a team repeated seventeen times (the benchmark's
+// million events) needs more client names than the random pattern gives; every name is
+// still unique and the plan is made quickly.
+func TestManyCopiesHaveUniqueCompanyNames(t *testing.T) {
+	g := &generator{cfg: Config{Seed: 1, HistoryMonths: 6, Copies: 17}}
+	g.cfg.defaults()
+	g.from = g.cfg.From
+	g.end = g.from.AddDate(0, 12, 0)
+	g.histStart = g.from.AddDate(0, -6, 0)
+	for c := 0; c < 17; c++ {
+		for i, m := range Reps {
+			g.reps = append(g.reps, &repState{Model: m, Index: i, Copy: c, User: storage.User{ID: int64(c*100 + i + 1)}})
+		}
+	}
+	g.ids = storage.DemoIDs{Company: 1}
+	done := make(chan struct{})
+	go func() { g.makeClients(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("drawing the clients of 204 reps does not finish")
+	}
+	seen := map[string]bool{}
+	for _, c := range g.clients {
+		if seen[c.Co.Name] {
+			t.Fatalf("company name %q twice", c.Co.Name)
+		}
+		seen[c.Co.Name] = true
+	}
+	if len(g.clients) != 15300 {
+		t.Errorf("%d clients", len(g.clients))
+	}
+}

@@ -406,17 +406,16 @@ func (g *generator) makeClients() {
 		reg := Regions[r.IntN(len(Regions))]
 		ind := Industries[r.IntN(len(Industries))]
 		plant := ind.Plants[r.IntN(len(ind.Plants))]
-		var name string
-		for {
-			form := companyForms[r.IntN(len(companyForms))]
-			word := companyWords[r.IntN(len(companyWords))]
-			name = fmt.Sprintf("%s «%s %s»", form, word, plant)
-			if used[name] {
-				name = fmt.Sprintf("%s «%s %s № %d»", form, word, plant, 2+r.IntN(9))
-			}
-			if !used[name] {
-				break
-			}
+		// A name is unique: a second plant of the same name gets a number; when the random
+		// numbers are taken too (large teams), the next free one.
+		form := companyForms[r.IntN(len(companyForms))]
+		word := companyWords[r.IntN(len(companyWords))]
+		name := fmt.Sprintf("%s «%s %s»", form, word, plant)
+		if used[name] {
+			name = fmt.Sprintf("%s «%s %s № %d»", form, word, plant, 2+r.IntN(9))
+		}
+		for n := 11; used[name]; n++ {
+			name = fmt.Sprintf("%s «%s %s № %d»", form, word, plant, n)
 		}
 		used[name] = true
 		inn := requisites.SyntheticINN10(r, reg.Code)
