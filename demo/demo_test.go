@@ -102,6 +102,14 @@ func TestGenerateIntegrity(t *testing.T) {
 			t.Fatalf("%d events stored, %d generated", events, res.Events)
 		}
 
+		// The stage visits the database keeps from the bulk-inserted events are theirs.
+		if n, err := stats.NewService(st).CheckVisits(ctx); err != nil || n != 0 {
+			t.Fatalf("stat_stage_visits differs from the events in %d visits (%v)", n, err)
+		}
+		if n, err := stats.NewService(st).CheckActivity(ctx); err != nil || n != 0 {
+			t.Fatalf("stat_activity_days differs from the activities in %d counts (%v)", n, err)
+		}
+
 		// Documents: data decodes; files stored and covered by the event; invoices and УПД
 		// numbered in date order without gaps.
 		docs, err := st.FindDocuments(ctx, storage.DocumentFilter{})

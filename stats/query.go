@@ -127,23 +127,18 @@ type visitRow struct {
 }
 
 // visitsSQL builds the one statement that reads every stage visit entered in the period and
-// aggregates it. A deal moves only forward and a stage key is unique in its pipeline, so a
-// deal visits a stage at most once: the visit's entry is the stage move (deal_created, or a
-// transition) whose to_stage is the stage, and its exit — advance, skip, lose or win — is the
-// deal's one transition whose from_stage is the stage (none while the visit is open). A join
-// on (deal_id, stage) pairs them; the events_stage_moves and events_stage_exits indexes serve
-// both sides without touching the rest of the events.
+// aggregates it. The visits come from stat_stage_visits, which the database keeps from the
+// events (migration 00009): a deal moves only forward and a stage key is unique in its
+// pipeline, so a deal visits a stage at most once, entering it with the stage move whose
+// to_stage is the stage and leaving it — advance, skip, lose or win — with its one transition
+// whose from_stage is the stage; a visit still open has no outcome.
 func visitsSQL(d dialect, f Filter) (string, []any) {
 	var args []any
-	where := and("n.kind IN ('deal_created', 'transition')", "n.to_stage <> ''", d.between("n.at", f.Period, &args), dealWhere("d", f, &args))
-	// The reason is read only for losses.
+	where := and(d.between("v.entered_at", f.Period, &args), dealWhere("d", f, &args))
 	visits := `visits AS MATERIALIZED (
-	SELECT d.owner_id, n.to_stage AS stage, COALESCE(x.action, '') AS outcome,
-		CASE WHEN x.action = 'lose' THEN x.reason ELSE '' END AS reason,
-		d.status, d.amount, ` + d.days("n.at", "x.at") + ` AS days
-	FROM events n
-	JOIN deals d ON d.id = n.deal_id
-	LEFT JOIN events x ON x.deal_id = n.deal_id AND x.kind = 'transition' AND x.from_stage = n.to_stage
+	SELECT d.owner_id, v.stage, v.outcome, v.reason, d.status, d.amount, ` + d.days("v.entered_at", "v.left_at") + ` AS days
+	FROM stat_stage_visits v
+	JOIN deals d ON d.id = v.deal_id
 	WHERE ` + where + `
 )`
 	counts := `SELECT 'c' AS part, owner_id, stage, outcome, reason, status, COUNT(*) AS n, CAST(SUM(amount) AS BIGINT) AS amount,
@@ -343,22 +338,45 @@ func parseTimeText(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("unreadable time %q", s)
 }
 
-// activityRow counts what an owner did in the period: activities by kind, and "proposal" for
+// activityRow counts what a person did in the period: activities by kind, and "proposal" for
 // commercial proposals finalised (first versions; a correction is not a new proposal).
+// Activity belongs to whoever logged it (the rep who made the call), not to the deal's owner.
 type activityRow struct {
 	OwnerID int64
 	Kind    string
 	N       int64
 }
 
+// midnight reports whether t is 00:00 UTC.
+func midnight(t time.Time) bool {
+	t = t.UTC()
+	return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+}
+
 func (s *Service) queryActivity(db *gorm.DB, f Filter) ([]activityRow, error) {
 	d := s.dialect()
 	var args []any
-	w1 := and(d.between("a.at", f.Period, &args), dealWhere("d", f, &args))
-	w2 := and("x.kind = 'proposal'", "x.version = 1", "x.finalised_at IS NOT NULL", d.between("x.finalised_at", f.Period, &args), dealWhere("d", f, &args))
-	q := `SELECT d.owner_id, a.kind, COUNT(*) FROM activities a JOIN deals d ON d.id = a.deal_id WHERE ` + w1 + ` GROUP BY d.owner_id, a.kind
+	var q string
+	if f.MinAmount == 0 && f.MaxAmount == 0 && midnight(f.Period.From) && midnight(f.Period.To) {
+		// Whole days and no deal-size segment: the daily rollup (migration 00010).
+		where := "x.day >= ? AND x.day < ?"
+		if d.pg {
+			where = "x.day >= CAST(? AS DATE) AND x.day < CAST(? AS DATE)"
+		}
+		args = append(args, f.Period.From.UTC().Format(time.DateOnly), f.Period.To.UTC().Format(time.DateOnly))
+		if c := actorIn("x.actor_id", f, &args); c != "" {
+			where += " AND " + c
+		}
+		q = `SELECT x.actor_id, x.kind, CAST(SUM(x.n) AS BIGINT) FROM stat_activity_days x WHERE ` + where + ` GROUP BY x.actor_id, x.kind`
+	} else {
+		w := and(d.between("a.at", f.Period, &args), actorIn("a.actor_id", f, &args), amountIn("d", f, &args))
+		q = `SELECT a.actor_id, a.kind, COUNT(*) FROM activities a JOIN deals d ON d.id = a.deal_id WHERE ` + w + ` GROUP BY a.actor_id, a.kind`
+	}
+	w2 := and("x.kind = 'proposal'", "x.version = 1", "x.finalised_at IS NOT NULL", d.between("x.finalised_at", f.Period, &args),
+		actorIn("x.created_by", f, &args), amountIn("d", f, &args))
+	q += `
 UNION ALL
-SELECT d.owner_id, 'proposal', COUNT(*) FROM documents x JOIN deals d ON d.id = x.deal_id WHERE ` + w2 + ` GROUP BY d.owner_id`
+SELECT x.created_by, 'proposal', COUNT(*) FROM documents x JOIN deals d ON d.id = x.deal_id WHERE ` + w2 + ` GROUP BY x.created_by`
 	rows, err := db.Raw(q, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("stats: activity: %w", err)
@@ -373,6 +391,39 @@ SELECT d.owner_id, 'proposal', COUNT(*) FROM documents x JOIN deals d ON d.id = 
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// actorIn is "col IN (the filter's reps)", or "".
+func actorIn(col string, f Filter, args *[]any) string {
+	if len(f.RepIDs) == 0 {
+		return ""
+	}
+	marks := make([]string, len(f.RepIDs))
+	for i, id := range f.RepIDs {
+		marks[i] = "?"
+		*args = append(*args, id)
+	}
+	return col + " IN (" + strings.Join(marks, ", ") + ")"
+}
+
+// amountIn is the filter's deal-size segment on the deals aliased alias, or "".
+func amountIn(alias string, f Filter, args *[]any) string {
+	return dealWhere(alias, Filter{MinAmount: f.MinAmount, MaxAmount: f.MaxAmount}, args)
+}
+
+// CheckActivity recounts the activities by person, day and kind and returns how many of
+// those counts differ from stat_activity_days (a maintenance check).
+func (s *Service) CheckActivity(ctx context.Context) (int64, error) {
+	day := "CAST(a.at AT TIME ZONE 'UTC' AS DATE)"
+	if s.Store.Dialect() != storage.Postgres {
+		day = "date(a.at)"
+	}
+	q := `WITH r AS (SELECT a.actor_id, ` + day + ` AS day, a.kind, COUNT(*) AS n FROM activities a GROUP BY 1, 2, 3)
+SELECT COUNT(*) FROM r FULL OUTER JOIN stat_activity_days x ON x.actor_id = r.actor_id AND x.day = r.day AND x.kind = r.kind
+WHERE r.actor_id IS NULL OR x.actor_id IS NULL OR x.n <> r.n`
+	var n int64
+	err := s.Store.DB().WithContext(ctx).Raw(q).Row().Scan(&n)
+	return n, err
 }
 
 // monthRow is one owner's month: deals created, and deals closed by status with their money.
@@ -422,3 +473,26 @@ func (s *Service) latestEvent(ctx context.Context) (time.Time, error) {
 }
 
 func (s *Service) dialect() dialect { return dialect{pg: s.Store.Dialect() == storage.Postgres} }
+
+// CheckVisits recomputes the stage visits from the events and returns how many differ from
+// stat_stage_visits (missing, extra, or with another entry, exit, outcome or reason). It reads
+// every stage move: a maintenance check, not for every request.
+func (s *Service) CheckVisits(ctx context.Context) (int64, error) {
+	differs := "IS DISTINCT FROM"
+	if s.Store.Dialect() != storage.Postgres {
+		differs = "IS NOT"
+	}
+	q := `WITH r AS (
+	SELECT n.deal_id, n.to_stage AS stage, n.at AS entered_at, x.at AS left_at, COALESCE(x.action, '') AS outcome,
+		CASE WHEN x.action = 'lose' THEN x.reason ELSE '' END AS reason
+	FROM events n
+	LEFT JOIN events x ON x.deal_id = n.deal_id AND x.kind = 'transition' AND x.from_stage = n.to_stage
+	WHERE n.kind IN ('deal_created', 'transition') AND n.to_stage <> ''
+)
+SELECT COUNT(*) FROM r FULL OUTER JOIN stat_stage_visits v ON v.deal_id = r.deal_id AND v.stage = r.stage
+WHERE r.deal_id IS NULL OR v.deal_id IS NULL OR v.entered_at ` + differs + ` r.entered_at OR v.left_at ` + differs + ` r.left_at
+	OR v.outcome <> r.outcome OR v.reason <> r.reason`
+	var n int64
+	err := s.Store.DB().WithContext(ctx).Raw(q).Row().Scan(&n)
+	return n, err
+}

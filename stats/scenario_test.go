@@ -259,6 +259,19 @@ func TestFunnelScenario(t *testing.T) {
 			t.Errorf("months %+v", r.Team.Months)
 		}
 
+		// The visits the database keeps are the events' visits, one for one.
+		if n, err := svc.CheckVisits(context.Background()); err != nil || n != 0 {
+			t.Errorf("stat_stage_visits differs from the events in %d visits (%v)", n, err)
+		}
+		if n, err := svc.CheckActivity(context.Background()); err != nil || n != 0 {
+			t.Errorf("stat_activity_days differs from the activities in %d counts (%v)", n, err)
+		}
+		var visits int
+		st.DB().Raw("SELECT COUNT(*) FROM stat_stage_visits").Scan(&visits)
+		if visits == 0 {
+			t.Error("no stage visits kept")
+		}
+
 		// Restricting to rep B gives B's figures and a team of B alone.
 		rbOnly, err := svc.Funnel(context.Background(), Filter{Period: march, RepIDs: []int64{b.ID}})
 		if err != nil {
@@ -274,6 +287,11 @@ func TestFunnelScenario(t *testing.T) {
 		}
 		if got := seg.Team.Stage("research").Entered; got != 3 {
 			t.Errorf("segment ≥ 1.5 M: research entered %d, want 3", got)
+		}
+		// Activity of that segment counts only calls on those deals: A5's cold call (A) and
+		// B2's (B); A1 and B3 are smaller deals.
+		if ra, rb := seg.Rep(a.ID), seg.Rep(b.ID); ra.Activity.Calls != 1 || rb.Activity.Calls != 1 || ra.Activity.Proposals != 1 {
+			t.Errorf("segment activity: A %+v, B %+v", ra.Activity, rb.Activity)
 		}
 	})
 }
