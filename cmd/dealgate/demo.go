@@ -34,7 +34,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	history := fs.Int("history-months", demo.DefaultHistoryMonths, "months of deals before the reported year (the year starts with a pipeline in flight)")
 	from := fs.String("from", "2025-03-01", "first day of the reported year")
 	password := fs.String("password", "", "password of every demo user (default: a random one, printed once)")
-	render := fs.Bool("render", false, "render every document's PDF and DOCX (slower); without it documents keep their data only")
+	render := fs.Bool("render", true, "render every document's PDF and DOCX with the active templates (--render=false: documents keep their data only)")
 	copies := fs.Int("copies", 1, "repeat the team of twelve reps (load tests)")
 	if err := fs.Parse(args); err != nil {
 		return err
