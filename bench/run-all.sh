@@ -204,12 +204,13 @@ if wants oneshot; then
   {
     echo "# load $(cut -d' ' -f1-3 /proc/loadavg)"
     if command -v hyperfine >/dev/null; then
-      hyperfine -N --warmup 5 --runs 50 "$DG render --kind proposal --data $data --out $work/oneshot.pdf" 2>&1
+      hyperfine -N --warmup 5 --runs 50 --export-json "$work/oneshot.json" "$DG render --kind proposal --data $data --out $work/oneshot.pdf" 2>&1
+      jq -r '.results[0] | "median \(.median*1000*10|round/10) ms, min \(.min*1000*10|round/10) ms, mean \(.mean*1000*10|round/10) ms, user \(.user*1000*10|round/10) ms, system \(.system*1000*10|round/10) ms (wall, 50 runs)"' "$work/oneshot.json"
     else
       echo "hyperfine not installed (apt-get install hyperfine): 50 runs timed in a loop"
       start=$(date +%s%N)
       for _ in $(seq 50); do "$DG" render --kind proposal --data "$data" --out "$work/oneshot.pdf" 2>/dev/null; done
-      echo "mean: $(( ($(date +%s%N) - start) / 50000000 )) ms per render (wall)"
+      echo "mean $(( ($(date +%s%N) - start) / 50000000 )) ms per render (wall, 50 runs)"
     fi
   } >"$out/oneshot.txt" 2>&1
   cat "$out/oneshot.txt"
