@@ -559,4 +559,37 @@ func TestAccessMatrix(t *testing.T) {
 	if len(missing) > 0 {
 		t.Errorf("routes without a row in apiMatrix (observed answers shown):\n%s", strings.Join(missing, "\n"))
 	}
+
+	// Lists never show another rep's objects, whatever the filter asks for.
+	ownerID := s.ids[roleNames[owner]]
+	for _, path := range []string{"/api/v1/deals", fmt.Sprintf("/api/v1/deals?owner_id=%d", ownerID), fmt.Sprintf("/api/v1/deals?company_id=%d", s.company),
+		"/api/v1/deals?stage=research&status=open&limit=200", "/api/v1/companies", "/api/v1/companies?q=7707083893",
+		fmt.Sprintf("/api/v1/training/results?user_id=%d", ownerID)} {
+		var l struct {
+			Items []json.RawMessage `json:"items"`
+		}
+		a, err := s.c[other].send(context.Background(), "GET", path, nil)
+		if err != nil || a.Status != 200 || json.Unmarshal(a.Body, &l) != nil {
+			t.Errorf("another rep's %s: %v %d %s", path, err, a.Status, tail(a.Body, 300))
+			continue
+		}
+		for _, it := range l.Items {
+			var o struct {
+				ID      int64 `json:"id"`
+				OwnerID int64 `json:"owner_id"`
+				UserID  int64 `json:"user_id"`
+			}
+			json.Unmarshal(it, &o)
+			if o.OwnerID == ownerID || o.UserID == ownerID || (strings.Contains(path, "companies") && o.ID == s.company) {
+				t.Errorf("another rep's %s lists the owner's %s", path, it)
+			}
+		}
+	}
+	for _, path := range []string{fmt.Sprintf("/api/v1/stats/funnel?rep_id=%d", ownerID), fmt.Sprintf("/api/v1/stats/norms?rep_id=%d", ownerID),
+		fmt.Sprintf("/api/v1/stats/funnel?rep_id=%d&format=csv", ownerID)} {
+		a, err := s.c[other].send(context.Background(), "GET", path, nil)
+		if p, ok := a.problem(); err != nil || a.Status != 403 || !ok || p.Type != "/problems/forbidden" {
+			t.Errorf("another rep's %s: %v %d %s", path, err, a.Status, tail(a.Body, 300))
+		}
+	}
 }

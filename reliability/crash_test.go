@@ -202,30 +202,7 @@ func crashRun(t *testing.T, dialect storage.Dialect) {
 	srv.stop()
 
 	fig.Store = checkStore(t, st, led, dbFigures{})
-	want := dbFigures{}
-	for _, r := range led.all() {
-		if r.Method == http.MethodPost && r.acked() {
-			switch effectOf(r.Op) {
-			case "deals":
-				want.Deals++
-			case "transitions":
-				want.Transitions++
-			case "documents":
-				want.Documents++
-			case "activities":
-				want.Activities++
-			case "facts":
-				want.Facts++
-			case "companies":
-				want.Companies++
-			}
-		}
-	}
-	for _, p := range [][2]int64{{want.Companies, fig.Store.Companies}, {want.Deals, fig.Store.Deals}, {want.Transitions, fig.Store.Transitions},
-		{want.Activities, fig.Store.Activities}, {want.Facts, fig.Store.Facts}, {want.Documents, fig.Store.Documents}} {
-		fig.Lost += max(0, p[0]-p[1])
-		fig.Duplicated += max(0, p[1]-p[0])
-	}
+	fig.Lost, fig.Duplicated = lostOf(led, dbFigures{}, fig.Store)
 	sort.Slice(recovery, func(i, j int) bool { return recovery[i] < recovery[j] })
 	fig.RecoveryMedianMS, fig.RecoveryMaxMS = recovery[len(recovery)/2].Milliseconds(), recovery[len(recovery)-1].Milliseconds()
 	fig.Elapsed = time.Since(start)

@@ -52,6 +52,7 @@ type restartFigures struct {
 	Store               dbFigures `json:"database_after"`
 	DealsVerified       int       `json:"deals_verified"`
 	Lost                int64     `json:"lost"`
+	Duplicated          int64     `json:"duplicated"`
 	ErrorsAfterRecovery int       `json:"non_200_probes_after_recovery"`
 }
 
@@ -256,7 +257,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	fig.DealsVerified = verifyChains(t, newClient(srv.url(), auditorToken), ids)
 	srv.stop()
 	fig.Store = checkStore(t, st, led, base)
-	fig.Lost = lostOf(led, base, fig.Store)
+	fig.Lost, fig.Duplicated = lostOf(led, base, fig.Store)
 	checkNoSecrets(t, srv.logs("stderr"), append([]string{srv.adminToken(), managerToken, auditorToken}, reps...))
 	report(t, "postgres-restart", fig)
 	if b, _ := json.Marshal(fig); t.Failed() {
@@ -264,8 +265,9 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	}
 }
 
-// lostOf counts acknowledged effects missing from the database.
-func lostOf(l *ledger, base, got dbFigures) int64 {
+// lostOf counts acknowledged effects missing from the database, and effects there beyond
+// the acknowledged ones.
+func lostOf(l *ledger, base, got dbFigures) (lost, duplicated int64) {
 	want := base
 	for _, r := range l.all() {
 		if r.Method != http.MethodPost || !r.acked() {
@@ -286,10 +288,10 @@ func lostOf(l *ledger, base, got dbFigures) int64 {
 			want.Documents++
 		}
 	}
-	var lost int64
 	for _, p := range [][2]int64{{want.Companies, got.Companies}, {want.Deals, got.Deals}, {want.Transitions, got.Transitions},
 		{want.Activities, got.Activities}, {want.Facts, got.Facts}, {want.Documents, got.Documents}} {
 		lost += max(0, p[0]-p[1])
+		duplicated += max(0, p[1]-p[0])
 	}
-	return lost
+	return lost, duplicated
 }
