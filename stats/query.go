@@ -128,54 +128,62 @@ type visitRow struct {
 
 // visitsSQL builds the one statement that reads every stage visit entered in the period and
 // aggregates it. The visits come from stat_stage_visits, which the database keeps from the
-// events (migration 00009): a deal moves only forward and a stage key is unique in its
-// pipeline, so a deal visits a stage at most once, entering it with the stage move whose
+// events (migrations 00009 and 00011): a deal moves only forward and a stage key is unique in
+// its pipeline, so a deal visits a stage at most once, entering it with the stage move whose
 // to_stage is the stage and leaving it — advance, skip, lose or win — with its one transition
-// whose from_stage is the stage; a visit still open has no outcome.
+// whose from_stage is the stage; a visit still open has no outcome. Each visit carries its
+// deal's owner, status and amount.
 func visitsSQL(d dialect, f Filter) (string, []any) {
 	var args []any
-	where := and(d.between("v.entered_at", f.Period, &args), dealWhere("d", f, &args))
-	visits := `visits AS MATERIALIZED (
-	SELECT d.owner_id, v.stage, v.outcome, v.reason, d.status, d.amount, ` + d.days("v.entered_at", "v.left_at") + ` AS days
-	FROM stat_stage_visits v
-	JOIN deals d ON d.id = v.deal_id
-	WHERE ` + where + `
-)`
-	counts := `SELECT 'c' AS part, owner_id, stage, outcome, reason, status, COUNT(*) AS n, CAST(SUM(amount) AS BIGINT) AS amount,
-	CAST(NULL AS ` + d.float() + `) AS v1, CAST(NULL AS ` + d.float() + `) AS v2, CAST(NULL AS ` + d.float() + `) AS v3, CAST(NULL AS ` + d.float() + `) AS v4
-FROM visits GROUP BY owner_id, stage, outcome, reason, status`
-	fwd := `outcome IN ('advance', 'win')`
+	cond := func() string {
+		return and(d.between("v.entered_at", f.Period, &args), dealWhere("v", f, &args))
+	}
+	days := "v.days" // set by the database when the visit ends
+	fwd := `v.outcome IN ('advance', 'win')`
+	null := `CAST(NULL AS ` + d.float() + `)`
+	counts := func() string {
+		return `SELECT 'c' AS part, v.owner_id, v.stage, v.outcome, v.reason, v.status, COUNT(*) AS n, CAST(SUM(v.amount) AS BIGINT) AS amount,
+	` + null + ` AS v1, ` + null + ` AS v2, ` + null + ` AS v3, ` + null + ` AS v4
+FROM stat_stage_visits v WHERE ` + cond() + ` GROUP BY v.owner_id, v.stage, v.outcome, v.reason, v.status`
+	}
 	if d.pg {
 		// PostgreSQL has the percentiles themselves (percentile_cont interpolates between
 		// order statistics like the portable form below): parts "P" (a rep) and "T" (the team).
-		pct := `percentile_cont(0.5) WITHIN GROUP (ORDER BY days), CAST(NULL AS DOUBLE PRECISION), percentile_cont(0.9) WITHIN GROUP (ORDER BY days), CAST(NULL AS DOUBLE PRECISION)`
-		return `WITH ` + visits + `
-` + counts + `
+		pct := `percentile_cont(0.5) WITHIN GROUP (ORDER BY ` + days + `), ` + null + `, percentile_cont(0.9) WITHIN GROUP (ORDER BY ` + days + `), ` + null
+		q := counts() + `
 UNION ALL
-SELECT 'P', owner_id, stage, '', '', '', COUNT(*), 0, ` + pct + ` FROM visits WHERE ` + fwd + ` GROUP BY owner_id, stage
+SELECT 'P', v.owner_id, v.stage, '', '', '', COUNT(*), 0, ` + pct + ` FROM stat_stage_visits v WHERE ` + cond() + ` AND ` + fwd + ` GROUP BY v.owner_id, v.stage
 UNION ALL
-SELECT 'T', 0, stage, '', '', '', COUNT(*), 0, ` + pct + ` FROM visits WHERE ` + fwd + ` GROUP BY stage`, args
+SELECT 'T', 0, v.stage, '', '', '', COUNT(*), 0, ` + pct + ` FROM stat_stage_visits v WHERE ` + cond() + ` AND ` + fwd + ` GROUP BY v.stage`
+		return q, args
 	}
 	// SQLite selects, per group, the order statistics around each percentile's position:
 	// with n values, p's position is p·(n−1) from 0; integer arithmetic finds its floor.
 	pick := `SUM(CASE WHEN rn = (cnt - 1) / 2 + 1 THEN days END), SUM(CASE WHEN rn = (cnt - 1) / 2 + 2 THEN days END),
 	SUM(CASE WHEN rn = 9 * (cnt - 1) / 10 + 1 THEN days END), SUM(CASE WHEN rn = 9 * (cnt - 1) / 10 + 2 THEN days END)`
-	return `WITH ` + visits + `, ranked AS (
+	c := counts()
+	q := `WITH fwd AS MATERIALIZED (
+	SELECT v.owner_id, v.stage, ` + days + ` AS days FROM stat_stage_visits v WHERE ` + cond() + ` AND ` + fwd + `
+), ranked AS (
 	SELECT owner_id, stage, days,
 		ROW_NUMBER() OVER (PARTITION BY owner_id, stage ORDER BY days) AS rn,
 		COUNT(*) OVER (PARTITION BY owner_id, stage) AS cnt
-	FROM visits WHERE ` + fwd + `
+	FROM fwd
 ), team AS (
 	SELECT stage, days,
 		ROW_NUMBER() OVER (PARTITION BY stage ORDER BY days) AS rn,
 		COUNT(*) OVER (PARTITION BY stage) AS cnt
-	FROM visits WHERE ` + fwd + `
+	FROM fwd
 )
-` + counts + `
+` + c + `
 UNION ALL
 SELECT 'p', owner_id, stage, '', '', '', MAX(cnt), 0, ` + pick + ` FROM ranked GROUP BY owner_id, stage
 UNION ALL
-SELECT 't', 0, stage, '', '', '', MAX(cnt), 0, ` + pick + ` FROM team GROUP BY stage`, args
+SELECT 't', 0, stage, '', '', '', MAX(cnt), 0, ` + pick + ` FROM team GROUP BY stage`
+	// The CTE's arguments come first in the text.
+	n := len(args) / 2
+	args = append(args[n:], args[:n]...)
+	return q, args
 }
 
 func (s *Service) queryVisits(db *gorm.DB, f Filter) ([]visitRow, error) {
@@ -474,8 +482,9 @@ func (s *Service) latestEvent(ctx context.Context) (time.Time, error) {
 
 func (s *Service) dialect() dialect { return dialect{pg: s.Store.Dialect() == storage.Postgres} }
 
-// CheckVisits recomputes the stage visits from the events and returns how many differ from
-// stat_stage_visits (missing, extra, or with another entry, exit, outcome or reason). It reads
+// CheckVisits recomputes the stage visits from the events (and their deals) and returns how
+// many differ from stat_stage_visits (missing, extra, or with another entry, exit, outcome,
+// reason, owner, status or amount). It reads
 // every stage move: a maintenance check, not for every request.
 func (s *Service) CheckVisits(ctx context.Context) (int64, error) {
 	differs := "IS DISTINCT FROM"
@@ -484,14 +493,16 @@ func (s *Service) CheckVisits(ctx context.Context) (int64, error) {
 	}
 	q := `WITH r AS (
 	SELECT n.deal_id, n.to_stage AS stage, n.at AS entered_at, x.at AS left_at, COALESCE(x.action, '') AS outcome,
-		CASE WHEN x.action = 'lose' THEN x.reason ELSE '' END AS reason
+		CASE WHEN x.action = 'lose' THEN x.reason ELSE '' END AS reason, d.owner_id, d.status, d.amount
 	FROM events n
+	JOIN deals d ON d.id = n.deal_id
 	LEFT JOIN events x ON x.deal_id = n.deal_id AND x.kind = 'transition' AND x.from_stage = n.to_stage
 	WHERE n.kind IN ('deal_created', 'transition') AND n.to_stage <> ''
 )
 SELECT COUNT(*) FROM r FULL OUTER JOIN stat_stage_visits v ON v.deal_id = r.deal_id AND v.stage = r.stage
 WHERE r.deal_id IS NULL OR v.deal_id IS NULL OR v.entered_at ` + differs + ` r.entered_at OR v.left_at ` + differs + ` r.left_at
-	OR v.outcome <> r.outcome OR v.reason <> r.reason`
+	OR v.outcome <> r.outcome OR v.reason <> r.reason OR v.owner_id <> r.owner_id OR v.status <> r.status OR v.amount <> r.amount
+	OR v.days ` + differs + ` (` + s.dialect().days("r.entered_at", "r.left_at") + `)`
 	var n int64
 	err := s.Store.DB().WithContext(ctx).Raw(q).Row().Scan(&n)
 	return n, err

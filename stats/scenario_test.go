@@ -293,6 +293,14 @@ func TestFunnelScenario(t *testing.T) {
 		if ra, rb := seg.Rep(a.ID), seg.Rep(b.ID); ra.Activity.Calls != 1 || rb.Activity.Calls != 1 || ra.Activity.Proposals != 1 {
 			t.Errorf("segment activity: A %+v, B %+v", ra.Activity, rb.Activity)
 		}
+
+		// A deal handed to another rep, or re-priced, carries its visits along.
+		if err := st.DB().Exec("UPDATE deals SET owner_id = ?, amount = amount + 100 WHERE id = (SELECT MIN(id) FROM deals)", b.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if n, err := svc.CheckVisits(context.Background()); err != nil || n != 0 {
+			t.Errorf("after a change of owner: %d visits differ (%v)", n, err)
+		}
 	})
 }
 
