@@ -76,17 +76,6 @@ func (l *ledger) all() []*request {
 	return append([]*request(nil), l.reqs...)
 }
 
-// inFlightAt counts the requests that had started and not yet been answered at t.
-func (l *ledger) inFlightAt(t time.Time) int {
-	n := 0
-	for _, r := range l.all() {
-		if r.Start.Before(t) && r.End.After(t) {
-			n++
-		}
-	}
-	return n
-}
-
 // retryUnanswered sends every POST that got no answer (or a 503) again, with its
 // Idempotency-Key, until it gets a definite answer. It returns how many were retried and how
 // many of those answers were replays of an effect made before the crash.
