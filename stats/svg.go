@@ -129,7 +129,7 @@ func FunnelSVG(rs *RepStats, norms *NormSet, lang string) string {
 	}
 	for i, s := range rs.Stages {
 		y := float64(top + i*rowH)
-		b.text(left-10, y+15, "end", colInk, 12, "", fmt.Sprintf("%d. %s", i+1, clip(name(lang, s.Name), 36)))
+		b.text(left-10, y+15, "end", colInk, 12, "", fmt.Sprintf("%d. %s", i+1, clip(name(lang, s.Name), 30)))
 		bw := float64(barW) * float64(s.Entered) / float64(maxE)
 		b.rect(left+float64(barW)/2-bw/2, y+3, bw, rowH-7, colBar, "")
 		b.text(left+float64(barW)/2, y+16, "middle", colInk, 11, "bold", fmt.Sprint(s.Entered))
@@ -340,7 +340,7 @@ func LostValueSVG(g *RepGaps, lang string) string {
 	b.text(left, 18, "start", colMuted, 11, "", tr(lang, "маржа, ₽ · сделок сверх нормы", "margin · deals beyond the norm"))
 	for i, s := range rows {
 		y := float64(top + i*rowH)
-		b.text(left-10, y+15, "end", colInk, 12, "", fmt.Sprintf("%d. %s", s.Index+1, clip(name(lang, s.Name), 36)))
+		b.text(left-10, y+15, "end", colInk, 12, "", fmt.Sprintf("%d. %s", s.Index+1, clip(name(lang, s.Name), 30)))
 		fill := "#e8a33d" // below the norm within chance
 		if s.Status() == "bad" {
 			fill = "#d9634f"
