@@ -229,18 +229,19 @@ func (ds *DocumentService) Finalise(ctx context.Context, dealID int64, d documen
 				r.Number, r.Seq, r.Scope, r.Year = nf.Format(seq, date.Year(), scope), seq, scope, year
 			}
 			d.SetNumber(r.Number, date)
-			canon, err := workflow.CanonicalJSON(d)
-			if err != nil {
-				return r, err
-			}
-			r.Data = canon
+			// The canonical data is made beside the two renders: all three only read d.
 			outs := make([][]byte, len(formats))
 			errs := make([]error, len(formats))
+			var canonErr error
 			var wg sync.WaitGroup
 			for i := range formats {
 				wg.Go(func() { outs[i], errs[i] = ds.Renderer.RenderWith(d, tfs[i], documents.RenderOptions{}) })
 			}
+			r.Data, canonErr = workflow.CanonicalJSON(d)
 			wg.Wait()
+			if canonErr != nil {
+				return r, canonErr
+			}
 			for i, f := range formats {
 				if errs[i] != nil {
 					return r, fmt.Errorf("render %s: %w", f, errs[i])
