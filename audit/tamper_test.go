@@ -332,7 +332,7 @@ func TestEveryChangeIsDetectedAndNamed(t *testing.T) {
 		// 7. A whole deal dropped.
 		d.exec("DELETE FROM document_attachments WHERE document_id IN (SELECT id FROM documents WHERE deal_id = ?)", victim.deal.ID)
 		d.exec("UPDATE documents SET supersedes_id = NULL WHERE deal_id = ?", victim.deal.ID)
-		for _, table := range []string{"documents", "events", "activities", "facts"} {
+		for _, table := range []string{"documents", "events", "activities", "facts", "stat_stage_visits"} {
 			d.exec("DELETE FROM "+table+" WHERE deal_id = ?", victim.deal.ID)
 		}
 		d.exec("DELETE FROM deals WHERE id = ?", victim.deal.ID)
