@@ -2,11 +2,15 @@ package stats_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dealgate/dealgate/api"
 	"github.com/dealgate/dealgate/demo"
 	"github.com/dealgate/dealgate/stats"
 	"github.com/dealgate/dealgate/storage"
@@ -116,4 +120,63 @@ func logPlan(b *testing.B, st *storage.Store, f stats.Filter) {
 		lines = append(lines, l)
 	}
 	b.Log("plan of the stage-visit query:\n" + strings.Join(lines, "\n"))
+}
+
+// BenchmarkFunnelAPIPostgres1M measures the answer itself: GET /api/v1/stats/funnel for every
+// rep over the demo year, as a manager, JSON and all, on the database of DEALGATE_BENCH_DB
+// (filled by `dealgate demo --copies 17`).
+func BenchmarkFunnelAPIPostgres1M(b *testing.B) {
+	u := os.Getenv("DEALGATE_BENCH_DB")
+	if u == "" {
+		b.Skip("DEALGATE_BENCH_DB names the database of `dealgate demo --copies 17`")
+	}
+	ctx := context.Background()
+	st, err := storage.Open(ctx, storage.Config{DatabaseURL: u})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	mgr, err := st.FindUserByEmail(ctx, "sokolov@ukm-demo.ru")
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, _, err := st.CreateToken(ctx, mgr.ID, "benchmark")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := api.NewServer(st, nil)
+	srv.Extra = append(srv.Extra, (&stats.API{Svc: stats.NewService(st)}).Routes)
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	get := func() (int, int) {
+		req, _ := http.NewRequest("GET", hs.URL+"/api/v1/stats/funnel?from=2025-03-01&to=2026-02-28", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, len(body)
+	}
+	if code, _ := get(); code != 200 {
+		b.Fatalf("status %d", code)
+	}
+	b.ResetTimer()
+	var took time.Duration
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		code, n := get()
+		d := time.Since(t0)
+		took = max(took, d)
+		if code != 200 {
+			b.Fatalf("status %d", code)
+		}
+		b.Logf("answer %d: %s, %d bytes", i+1, d.Round(time.Millisecond), n)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(took.Milliseconds()), "max-ms")
 }
