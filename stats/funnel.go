@@ -268,7 +268,6 @@ func (s *Service) Funnel(ctx context.Context, f Filter) (*Report, error) {
 
 	var (
 		visits []visitRow
-		closed []closedRow
 		cycles []cycleRow
 		owners []ownerRow
 		acts   []activityRow
@@ -290,9 +289,6 @@ func (s *Service) Funnel(ctx context.Context, f Filter) (*Report, error) {
 		},
 		func(db *gorm.DB) error {
 			var err error
-			if err = timed("closed", func() (err error) { closed, err = s.queryClosed(db, f); return }); err != nil {
-				return err
-			}
 			if err = timed("cycle", func() (err error) { cycles, err = s.queryCycle(db, f); return }); err != nil {
 				return err
 			}
@@ -433,18 +429,19 @@ func (s *Service) Funnel(ctx context.Context, f Filter) (*Report, error) {
 		}
 	}
 
-	for _, c := range closed {
-		for _, rs := range []*RepStats{&rep.Team, rep.Rep(c.OwnerID)} {
+	// Deals closed in the period: the sum of their months.
+	for _, m := range months {
+		for _, rs := range []*RepStats{&rep.Team, rep.Rep(m.OwnerID)} {
 			if rs == nil {
 				continue
 			}
-			switch workflow.Status(c.Status) {
-			case workflow.StatusWon:
-				rs.Deals.Won += int(c.N)
-				rs.Deals.Turnover += workflow.Money(c.Amount)
-				rs.Deals.Cost += workflow.Money(c.Cost)
-			case workflow.StatusLost:
-				rs.Deals.Lost += int(c.N)
+			switch m.What {
+			case string(workflow.StatusWon):
+				rs.Deals.Won += int(m.N)
+				rs.Deals.Turnover += workflow.Money(m.Amount)
+				rs.Deals.Cost += workflow.Money(m.Cost)
+			case string(workflow.StatusLost):
+				rs.Deals.Lost += int(m.N)
 			}
 		}
 	}

@@ -206,37 +206,6 @@ func (s *Service) queryVisits(db *gorm.DB, f Filter) ([]visitRow, error) {
 	return out, rows.Err()
 }
 
-// dealRow aggregates the deals closed in the period by owner and status.
-type closedRow struct {
-	OwnerID int64
-	Status  string
-	N       int64
-	Amount  int64
-	Cost    int64
-}
-
-func (s *Service) queryClosed(db *gorm.DB, f Filter) ([]closedRow, error) {
-	d := s.dialect()
-	var args []any
-	where := and("d.closed_at IS NOT NULL", d.between("d.closed_at", f.Period, &args), dealWhere("d", f, &args))
-	q := `SELECT d.owner_id, d.status, COUNT(*), CAST(SUM(d.amount) AS BIGINT), CAST(SUM(d.cost) AS BIGINT)
-FROM deals d WHERE ` + where + ` GROUP BY d.owner_id, d.status`
-	rows, err := db.Raw(q, args...).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("stats: closed deals: %w", err)
-	}
-	defer rows.Close()
-	var out []closedRow
-	for rows.Next() {
-		var r closedRow
-		if err := rows.Scan(&r.OwnerID, &r.Status, &r.N, &r.Amount, &r.Cost); err != nil {
-			return nil, fmt.Errorf("stats: closed deals: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
 // cycleRow holds the order statistics of the cycle time (created → won) of the deals won in
 // the period, per owner (0: the team).
 type cycleRow struct {
