@@ -89,8 +89,10 @@ func (s *Store) PipelineByID(ctx context.Context, id int64) (*workflow.Pipeline,
 
 // CurrentPipeline returns the latest version of the pipeline with key.
 func (s *Store) CurrentPipeline(ctx context.Context, key string) (*workflow.Pipeline, error) {
+	// Only the id: versions are cached by id, and the source (several kB of YAML) would be
+	// read and thrown away on every deal created.
 	var row pipelineRow
-	q := s.conn(ctx).Where("key = ?", key).Order("version DESC").Limit(1).Find(&row)
+	q := s.conn(ctx).Select("id").Where("key = ?", key).Order("version DESC").Limit(1).Find(&row)
 	if q.Error != nil {
 		return nil, translate(q.Error)
 	}
