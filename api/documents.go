@@ -193,7 +193,7 @@ func (ds *DocumentService) Finalise(ctx context.Context, dealID int64, d documen
 		return storage.Document{}, err
 	}
 	return ds.Store.Finalise(ctx, storage.FinaliseRequest{DealID: dealID, Kind: k, DraftID: draftID, SupersedesID: supersedesID, Actor: actor,
-		Prepare: func(ctx context.Context, alloc storage.Allocator, previous *storage.Document) (storage.Rendered, error) {
+		Prepare: func(ctx context.Context, num *storage.Numbering, previous *storage.Document) (storage.Rendered, error) {
 			var r storage.Rendered
 			_, date := d.Header()
 			if date.IsZero() {
@@ -206,11 +206,8 @@ func (ds *DocumentService) Finalise(ctx context.Context, dealID int64, d documen
 				}
 				year = 0
 			}
-			// From the allocation of the number to the commit, every other document of the
-			// sequence waits on its counter row. So the templates are looked up before (they do
-			// not depend on the number), and the two files are rendered at once (on two cores
-			// the lock is held for the longer render, not for both). The lookups read the
-			// database, which one transaction cannot do from two goroutines.
+			// The lookups read the database, which one transaction cannot do from two
+			// goroutines, so they come before the renders.
 			formats := []documents.Format{documents.PDF, documents.DOCX}
 			tfs := make([]documents.TemplateFile, len(formats))
 			for i, f := range formats {
@@ -219,39 +216,67 @@ func (ds *DocumentService) Finalise(ctx context.Context, dealID int64, d documen
 					return r, fmt.Errorf("render %s: %w", f, err)
 				}
 			}
-			if previous != nil {
+			// From the allocation of the number to the commit, every other document of the
+			// sequence waits on its counter row. So the files are rendered before, with the
+			// number the sequence will most likely give (num.Guess), and again after the
+			// allocation only if it gave another one.
+			number := func(seq int64) {
+				r.Number, r.Seq, r.Scope, r.Year = nf.Format(seq, date.Year(), scope), seq, scope, year
+			}
+			rendered := false
+			switch {
+			case previous != nil:
 				r.Number, r.Seq, r.Scope, r.Year = previous.Number, previous.Seq, previous.NumberScope, previous.NumberYear
-			} else {
-				seq, err := alloc(scope, year)
+			default:
+				if guess, ok := num.Guess(scope, year); ok {
+					number(guess)
+					if err := ds.renderAll(&r, d, date, tfs); err != nil {
+						return r, err
+					}
+					rendered = true
+				}
+				seq, err := num.Next(scope, year)
 				if err != nil {
 					return r, err
 				}
-				r.Number, r.Seq, r.Scope, r.Year = nf.Format(seq, date.Year(), scope), seq, scope, year
-			}
-			d.SetNumber(r.Number, date)
-			// The canonical data is made beside the two renders: all three only read d.
-			outs := make([][]byte, len(formats))
-			errs := make([]error, len(formats))
-			var canonErr error
-			var wg sync.WaitGroup
-			for i := range formats {
-				wg.Go(func() { outs[i], errs[i] = ds.Renderer.RenderWith(d, tfs[i], documents.RenderOptions{}) })
-			}
-			r.Data, canonErr = workflow.CanonicalJSON(d)
-			wg.Wait()
-			if canonErr != nil {
-				return r, canonErr
-			}
-			for i, f := range formats {
-				if errs[i] != nil {
-					return r, fmt.Errorf("render %s: %w", f, errs[i])
+				if rendered && seq != r.Seq {
+					rendered = false
 				}
-				tf := tfs[i]
-				r.Templates = append(r.Templates, storage.TemplateRef{Format: string(f), ID: tf.ID, Version: tf.Version, SHA256: tf.SHA256, Name: tf.Name})
+				number(seq)
 			}
-			r.PDF, r.DOCX = outs[0], outs[1]
+			if !rendered {
+				if err := ds.renderAll(&r, d, date, tfs); err != nil {
+					return r, err
+				}
+			}
 			return r, nil
 		}})
+}
+
+// renderAll sets r's number in d and renders d's files with the templates tfs (PDF then DOCX),
+// the two files and the canonical data at once (all three only read d), into r.
+func (ds *DocumentService) renderAll(r *storage.Rendered, d documents.Data, date time.Time, tfs []documents.TemplateFile) error {
+	d.SetNumber(r.Number, date)
+	outs := make([][]byte, len(tfs))
+	errs := make([]error, len(tfs))
+	var wg sync.WaitGroup
+	for i := range tfs {
+		wg.Go(func() { outs[i], errs[i] = ds.Renderer.RenderWith(d, tfs[i], documents.RenderOptions{}) })
+	}
+	data, canonErr := workflow.CanonicalJSON(d)
+	wg.Wait()
+	if canonErr != nil {
+		return canonErr
+	}
+	r.Templates = r.Templates[:0]
+	for i, tf := range tfs {
+		if errs[i] != nil {
+			return fmt.Errorf("render %s: %w", tf.Format, errs[i])
+		}
+		r.Templates = append(r.Templates, storage.TemplateRef{Format: string(tf.Format), ID: tf.ID, Version: tf.Version, SHA256: tf.SHA256, Name: tf.Name})
+	}
+	r.Data, r.PDF, r.DOCX = data, outs[0], outs[1]
+	return nil
 }
 
 // Rerender renders a stored document again from its recorded data and template versions, for

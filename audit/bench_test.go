@@ -88,14 +88,14 @@ func hundredDocs(tb testing.TB, st *storage.Store) (*audit.Service, int64) {
 	for i := 0; i < 90; i++ {
 		kind := kinds[i%len(kinds)]
 		doc, err := st.Finalise(bg, storage.FinaliseRequest{DealID: d.ID, Kind: kind, Actor: f.Backoffice.Actor(),
-			Prepare: func(ctx context.Context, alloc storage.Allocator, prev *storage.Document) (storage.Rendered, error) {
-				n, err := alloc("main", 2026)
+			Prepare: func(ctx context.Context, num *storage.Numbering, prev *storage.Document) (storage.Rendered, error) {
+				n, err := num.Next("main", 2026)
 				if err != nil {
 					return storage.Rendered{}, err
 				}
-				num := fmt.Sprintf("%d-%d", i, n)
-				data, _ := workflow.CanonicalJSON(map[string]any{"number": num, "lines": []string{"компрессор", "ресивер", "монтаж"}})
-				return storage.Rendered{Number: num, Seq: n, Scope: "main", Data: data, PDF: blob(60 << 10), DOCX: blob(25 << 10),
+				number := fmt.Sprintf("%d-%d", i, n)
+				data, _ := workflow.CanonicalJSON(map[string]any{"number": number, "lines": []string{"компрессор", "ресивер", "монтаж"}})
+				return storage.Rendered{Number: number, Seq: n, Scope: "main", Data: data, PDF: blob(60 << 10), DOCX: blob(25 << 10),
 					Templates: []storage.TemplateRef{{Format: "pdf", Name: "shipped"}, {Format: "docx", Name: "shipped"}}}, nil
 			}})
 		if err != nil {
@@ -106,7 +106,7 @@ func hundredDocs(tb testing.TB, st *storage.Store) (*audit.Service, int64) {
 	for i := 0; i < 10; i++ {
 		prev := docs[i]
 		_, err := st.Finalise(bg, storage.FinaliseRequest{DealID: d.ID, Kind: prev.Kind, Actor: f.Backoffice.Actor(), SupersedesID: prev.ID,
-			Prepare: func(ctx context.Context, alloc storage.Allocator, p *storage.Document) (storage.Rendered, error) {
+			Prepare: func(ctx context.Context, num *storage.Numbering, p *storage.Document) (storage.Rendered, error) {
 				data, _ := workflow.CanonicalJSON(map[string]any{"number": p.Number, "corrected": true})
 				return storage.Rendered{Number: p.Number, Seq: p.Seq, Scope: p.NumberScope, Data: data, PDF: blob(60 << 10), DOCX: blob(25 << 10)}, nil
 			}})

@@ -146,13 +146,13 @@ func fakeRerender(_ context.Context, d storage.Document) ([]byte, []byte, error)
 func finalise(t testing.TB, st *storage.Store, dealID int64, kind workflow.DocumentKind, actor workflow.Actor, supersedes *storage.Document,
 	tpls []storage.TemplateRef, extra string) storage.Document {
 	t.Helper()
-	req := storage.FinaliseRequest{DealID: dealID, Kind: kind, Actor: actor, Prepare: func(ctx context.Context, alloc storage.Allocator, prev *storage.Document) (storage.Rendered, error) {
+	req := storage.FinaliseRequest{DealID: dealID, Kind: kind, Actor: actor, Prepare: func(ctx context.Context, num *storage.Numbering, prev *storage.Document) (storage.Rendered, error) {
 		var number string
 		var seq int64
 		if prev != nil {
 			number, seq = prev.Number, prev.Seq
 		} else {
-			n, err := alloc("main", 2026)
+			n, err := num.Next("main", 2026)
 			if err != nil {
 				return storage.Rendered{}, err
 			}

@@ -15,13 +15,15 @@
 #                      tree, alternating, for before/after ratios under the same machine load
 #   replicas.txt       bench/replicas.sh: two replicas on one database, checked in SQL
 #   alternatives.txt   dealgate's PDF rate against warm LibreOffice and warm Chromium
+#   docxtemplater.txt  dealgate's DOCX fill against docxtemplater (bench/docxtemplater.sh; skipped
+#                      with a message when node and npm are missing)
 #   oneshot.txt        wall time of one `dealgate render` of a proposal (hyperfine when
 #                      installed — apt-get install hyperfine — else a timed loop)
 #
 # Usage: bash bench/run-all.sh [load-seconds, default 15]
 #        PGURL (see bench/lib.sh); SKIP="stats alternatives …" leaves parts out
 #        (parts: go stats pgbench load ab replicas alternatives oneshot);
-#        BASELINE=<commit> adds the before/after runs (ab).
+#        BASELINE=<commit> adds the before/after runs (ab; AB_SPECS chooses them).
 # The machine is shared and noisy: compare figures as ratios within one run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -131,7 +133,7 @@ fi
 # --- before and after: the same load on an older commit's binary, alternating -------------
 # BASELINE=<commit> builds that commit and runs transitions at 16 clients and documents at 4
 # clients on it and on this tree in turn (A B A B), each on a fresh database, so the ratio is
-# taken under the same machine load.
+# taken under the same machine load. AB_SPECS="documents 4,documents 16" picks other runs.
 if wants ab && [ -n "${BASELINE:-}" ]; then
   log "before/after: $BASELINE against the working tree"
   mkdir -p "$work/base-src" "$work/base"
@@ -141,7 +143,8 @@ if wants ab && [ -n "${BASELINE:-}" ]; then
   printf '%-10s %-12s %7s %9s %9s %9s %10s %12s %s\n' binary scenario clients "op/s" "p50 ms" "p99 ms" "peak RSS" "CPU ms/req" "load" >"$out/ab.txt"
   port=18461
   for round in 1 2; do
-    for spec in "transitions 16" "documents 4"; do
+    IFS=, read -r -a specs <<<"${AB_SPECS:-transitions 16,documents 4}"
+    for spec in "${specs[@]}"; do
       read -r scenario clients <<<"$spec"
       op=transition
       [ "$scenario" = documents ] && op=document.proposal
@@ -195,6 +198,9 @@ if wants alternatives; then
     (cd "$root" && GOGC=400 go run ./bench/alternatives -n 1000 -alt-n 40 2>&1) || echo "FAILED: exit $?"
     echo "# done load $(cut -d' ' -f1-3 /proc/loadavg)"; } >"$out/alternatives.txt"
   cat "$out/alternatives.txt"
+  log "alternatives: dealgate's DOCX fill vs docxtemplater (bench/docxtemplater.sh; needs node and npm)"
+  bash "$here/docxtemplater.sh" >"$out/docxtemplater.txt" 2>&1 || echo "FAILED: exit $?" >>"$out/docxtemplater.txt"
+  cat "$out/docxtemplater.txt"
 fi
 
 # --- one-shot render ----------------------------------------------------------------------

@@ -119,8 +119,8 @@ func BenchmarkFinalise(b *testing.B) {
 	nf, _ := documents.DefaultNumberFormat(workflow.DocProposal)
 	var unique atomic.Int64
 
-	prepareStored := func(ctx context.Context, alloc storage.Allocator, _ *storage.Document) (storage.Rendered, error) {
-		seq, err := alloc("", 2026)
+	prepareStored := func(ctx context.Context, num *storage.Numbering, _ *storage.Document) (storage.Rendered, error) {
+		seq, err := num.Next("", 2026)
 		if err != nil {
 			return storage.Rendered{}, err
 		}
@@ -129,12 +129,12 @@ func BenchmarkFinalise(b *testing.B) {
 			PDF: append(append([]byte(nil), pdf...), tag...), DOCX: append(append([]byte(nil), docx...), tag...),
 			Templates: []storage.TemplateRef{{Format: "pdf", Name: "builtin:proposal.xml"}, {Format: "docx", Name: "builtin:proposal.docx"}}}, nil
 	}
-	prepareRendered := func(ctx context.Context, alloc storage.Allocator, _ *storage.Document) (storage.Rendered, error) {
+	prepareRendered := func(ctx context.Context, num *storage.Numbering, _ *storage.Document) (storage.Rendered, error) {
 		d, err := documents.Decode(workflow.DocProposal, raw)
 		if err != nil {
 			return storage.Rendered{}, err
 		}
-		seq, err := alloc("", 2026)
+		seq, err := num.Next("", 2026)
 		if err != nil {
 			return storage.Rendered{}, err
 		}
@@ -165,7 +165,7 @@ func BenchmarkFinalise(b *testing.B) {
 			f := storagetest.Seed(b, st)
 			deals := prepareDeals(b, st, f, 64)
 			var stored int64
-			finalise := func(i int64, prepare func(context.Context, storage.Allocator, *storage.Document) (storage.Rendered, error)) error {
+			finalise := func(i int64, prepare func(context.Context, *storage.Numbering, *storage.Document) (storage.Rendered, error)) error {
 				doc, err := st.Finalise(context.Background(), storage.FinaliseRequest{DealID: deals[i%int64(len(deals))].ID, Kind: workflow.DocProposal,
 					Actor: f.Rep1.Actor(), Prepare: prepare})
 				if err == nil && (doc.Number == "" || doc.PDFSHA256 == "" || doc.DOCXSHA256 == "") {
@@ -175,7 +175,7 @@ func BenchmarkFinalise(b *testing.B) {
 			}
 			for _, v := range []struct {
 				name    string
-				prepare func(context.Context, storage.Allocator, *storage.Document) (storage.Rendered, error)
+				prepare func(context.Context, *storage.Numbering, *storage.Document) (storage.Rendered, error)
 			}{{"stored", prepareStored}, {"rendered", prepareRendered}} {
 				b.Run(v.name+"/serial", func(b *testing.B) {
 					b.ReportAllocs()

@@ -189,9 +189,6 @@ type Rendered struct {
 	Templates []TemplateRef
 }
 
-// Allocator allocates the next number of a sequence inside the finalising transaction.
-type Allocator func(scope string, year int) (int64, error)
-
 // FinaliseRequest asks to store a final document.
 type FinaliseRequest struct {
 	DealID       int64
@@ -200,9 +197,10 @@ type FinaliseRequest struct {
 	SupersedesID int64 // a correction of this final document (keeps its number, version+1)
 	Actor        workflow.Actor
 	// Prepare runs inside the transaction, after the deal is locked: it allocates the number
-	// (unless this is a correction, whose number it receives), fills it in and renders the
-	// files. An error rolls everything back, the number included.
-	Prepare func(ctx context.Context, alloc Allocator, previous *Document) (Rendered, error)
+	// with num.Next (unless this is a correction, whose number it receives), fills it in and
+	// renders the files — best before Next, with the number num.Guess offers, rendering again
+	// only when Next returns another one. An error rolls everything back, the number included.
+	Prepare func(ctx context.Context, num *Numbering, previous *Document) (Rendered, error)
 }
 
 // Finalise stores a final document in one transaction: lock the deal, allocate the number,
@@ -210,6 +208,7 @@ type FinaliseRequest struct {
 // append the document's event to the deal's chain. Either all of it is stored or none.
 func (s *Store) Finalise(ctx context.Context, req FinaliseRequest) (Document, error) {
 	var out Document
+	var num *Numbering
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		deal, err := s.lockDeal(ctx, req.DealID)
 		if err != nil {
@@ -253,8 +252,9 @@ func (s *Store) Finalise(ctx context.Context, req FinaliseRequest) (Document, er
 		if err != nil {
 			return err
 		}
-		alloc := func(scope string, year int) (int64, error) { return s.NextNumber(ctx, scope, string(req.Kind), year) }
-		r, err := req.Prepare(ctx, alloc, previous)
+		num = &Numbering{s: s, ctx: ctx, kind: string(req.Kind)}
+		r, err := req.Prepare(ctx, num, previous)
+		num.release()
 		if err != nil {
 			return err
 		}
@@ -308,6 +308,9 @@ func (s *Store) Finalise(ctx context.Context, req FinaliseRequest) (Document, er
 			ActorID: req.Actor.ID, At: now, Payload: p})
 		return s.insertEvents(ctx, req.DealID, last, events)
 	})
+	if err != nil && num != nil && !InTransaction(ctx) {
+		num.rolledBack()
+	}
 	return out, translate(err)
 }
 

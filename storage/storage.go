@@ -74,6 +74,7 @@ type Store struct {
 	TrainingPassedFunc func(ctx context.Context, userID int64, stage string) (bool, error)
 
 	sqliteWriter chan struct{} // a one-slot semaphore queuing SQLite write transactions
+	seqs         sequencer     // what this process knows of the number sequences (Numbering.Guess)
 
 	pipeMu    sync.RWMutex
 	pipelines map[int64]*workflow.Pipeline
