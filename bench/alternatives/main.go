@@ -6,6 +6,7 @@
 // one Chromium instance prints page after page.
 //
 //	go run ./bench/alternatives -n 200
+//	go run ./bench/alternatives -docxtemplater   # DOCX fill against docxtemplater (docxtemplater.go)
 //
 // It prints documents per second for each and dealgate's rate as a multiple of theirs. dealgate
 // is also given in documents per CPU-second of this process, which a busy machine disturbs
@@ -42,6 +43,13 @@ func main() {
 	n := flag.Int("n", 200, "documents per measurement")
 	altN := flag.Int("alt-n", 40, "documents for the (slow) alternatives")
 	flag.Parse()
+	if *dtMode {
+		if err := runDocxtemplater(*n); err != nil {
+			fmt.Fprintln(os.Stderr, "alternatives -docxtemplater:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*n, *altN); err != nil {
 		fmt.Fprintln(os.Stderr, "alternatives:", err)
 		os.Exit(1)
