@@ -4,9 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
-	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -381,7 +379,7 @@ func (w *Web) fillFromCatalogue(c echo.Context, obj map[string]any, values formV
 func inlinePDF(c echo.Context, b []byte, name string, cache bool) error {
 	h := c.Response().Header()
 	file := strings.NewReplacer("/", "-", "\\", "-", "\"", "'").Replace(name) + ".pdf"
-	h.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": asciiName(file)})+"; filename*=UTF-8''"+url.PathEscape(file))
+	h.Set("Content-Disposition", api.ContentDisposition("inline", file))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "SAMEORIGIN")
 	if cache {
@@ -390,18 +388,6 @@ func inlinePDF(c echo.Context, b []byte, name string, cache bool) error {
 		h.Set("Cache-Control", "no-store")
 	}
 	return c.Blob(http.StatusOK, "application/pdf", b)
-}
-
-func asciiName(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= 0x20 && r < 0x7f && r != '"' && r != '\\' {
-			b.WriteRune(r)
-		} else {
-			b.WriteByte('_')
-		}
-	}
-	return b.String()
 }
 
 // documentPage is the data of document.html.
