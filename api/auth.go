@@ -30,7 +30,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				if workflow.Code(err) == workflow.EUNAVAILABLE {
 					return err
 				}
-				return &workflow.Error{Code: workflow.EUNAUTHORIZED, Message: "the token is unknown or revoked"}
+				return s.tokenFailed(c)
 			}
 			c.Set(ctxUser, u)
 			return next(c)

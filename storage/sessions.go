@@ -108,14 +108,33 @@ func (s *Store) RecordLoginFailure(ctx context.Context, email, ip string) error 
 	return translate(s.conn(ctx).Create(&loginFailureRow{Email: email, IP: ip, At: s.now()}).Error)
 }
 
-// LoginFailures counts failed sign-ins for the e-mail and for the address since a moment.
+// LoginFailures counts failed sign-ins for the e-mail and for the address since a moment
+// (failed bearer tokens are counted apart, by TokenFailures).
 func (s *Store) LoginFailures(ctx context.Context, email, ip string, since time.Time) (byEmail, byIP int64, err error) {
 	db := s.conn(ctx)
 	if err = db.Model(&loginFailureRow{}).Where("email = ? AND at > ?", email, since).Count(&byEmail).Error; err != nil {
 		return 0, 0, translate(err)
 	}
-	err = db.Model(&loginFailureRow{}).Where("ip = ? AND at > ?", ip, since).Count(&byIP).Error
+	err = db.Model(&loginFailureRow{}).Where("ip = ? AND at > ? AND email <> ?", ip, since, tokenFailureEmail).Count(&byIP).Error
 	return byEmail, byIP, translate(err)
+}
+
+// tokenFailureEmail marks the failed bearer tokens among the sign-in failures: the sign-in
+// form lower-cases e-mails, so no failed sign-in is ever recorded with it.
+const tokenFailureEmail = "Bearer token"
+
+// RecordTokenFailure notes an unknown or revoked bearer token sent from an address.
+func (s *Store) RecordTokenFailure(ctx context.Context, ip string) error {
+	return translate(s.conn(ctx).Create(&loginFailureRow{Email: tokenFailureEmail, IP: ip, At: s.now()}).Error)
+}
+
+// TokenFailures returns when the failed bearer tokens from an address since a moment were
+// recorded, oldest first (at most limit of them).
+func (s *Store) TokenFailures(ctx context.Context, ip string, since time.Time, limit int) ([]time.Time, error) {
+	var at []time.Time
+	err := s.conn(ctx).Model(&loginFailureRow{}).Where("ip = ? AND email = ? AND at > ?", ip, tokenFailureEmail, since).
+		Order("at").Limit(limit).Pluck("at", &at).Error
+	return at, translate(err)
 }
 
 // ClearLoginFailures forgets the failures of an e-mail after a successful sign-in.
