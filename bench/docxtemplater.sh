@@ -14,8 +14,10 @@
 #   CORE=1    the CPU both processes are pinned to with taskset, so that "one core" is literal
 #             (dealgate then runs with GOMAXPROCS=1, node's helper threads share the core);
 #             CORE= (empty) runs unpinned
-#   N=1000    dealgate fills per round;  DT_N=300  docxtemplater fills per round (after
-#             DT_WARMUP=150 warm-up fills in each node process);  ROUNDS=3
+#   N=3000    dealgate fills per round;  DT_N=300  docxtemplater fills per round (after
+#             DT_WARMUP=150 warm-up fills in each node process);  ROUNDS=3. The defaults give
+#             both sides timed windows of a few seconds, so a burst of other work on the shared
+#             machine weighs on each about equally.
 #   GOGC=400  as `dealgate serve` runs by default
 # Without node or npm it prints why it skips and exits 0.
 set -euo pipefail
@@ -49,7 +51,7 @@ if [ -n "$core" ]; then
     echo "# taskset not found (util-linux): running unpinned"
   fi
 fi
-args=(-docxtemplater -n "${N:-1000}" -dt-n "${DT_N:-300}" -dt-warmup "${DT_WARMUP:-150}" -rounds "${ROUNDS:-3}" -dt-dir "$dir")
+args=(-docxtemplater -n "${N:-3000}" -dt-n "${DT_N:-300}" -dt-warmup "${DT_WARMUP:-150}" -rounds "${ROUNDS:-3}" -dt-dir "$dir")
 
 echo "# $(date -u '+%Y-%m-%d %H:%M:%S') UTC  commit $(cd "$root" && git rev-parse --short HEAD)$(cd "$root" && git diff --quiet HEAD -- bench/alternatives bench/docxtemplater.sh || echo ' (bench files modified)')"
 echo "# uptime before: $(uptime)"

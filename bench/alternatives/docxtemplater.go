@@ -191,7 +191,7 @@ func runDocxtemplater(n int) error {
 			return err
 		}
 	}
-	var dg, dgCPU, dt, dtCPU []float64
+	var dg, dgCPU, dt, dtCPU, ratio, ratioCPU []float64
 	for round := 1; round <= *dtRounds; round++ {
 		start, cpu0 := time.Now(), cpuTime()
 		for i := range n {
@@ -207,6 +207,7 @@ func runDocxtemplater(n int) error {
 			return err
 		}
 		dt, dtCPU = append(dt, res.PerS), append(dtCPU, res.PerCPUS)
+		ratio, ratioCPU = append(ratio, w/res.PerS), append(ratioCPU, c/res.PerCPUS)
 		fmt.Printf("round %d  docxtemplater fill (node, after %d warm-up fills, %d fills):     %7.1f fills/s  %7.1f per CPU-s   load %s   (ratio this round %.1f× wall, %.1f× CPU)\n",
 			round, *dtWarmup, res.N, res.PerS, res.PerCPUS, loadavg(), w/res.PerS, c/res.PerCPUS)
 	}
@@ -216,6 +217,8 @@ func runDocxtemplater(n int) error {
 		*dtRounds, m(dg), m(dgCPU), m(dt), m(dtCPU), m(dg)/m(dt), m(dgCPU)/m(dtCPU))
 	fmt.Printf("fastest of %d rounds: dealgate %7.1f fills/s, %7.1f per CPU-s;  docxtemplater %6.1f fills/s, %6.1f per CPU-s;  dealgate = %.1f× wall, %.1f× per CPU-second\n",
 		*dtRounds, mx(dg), mx(dgCPU), mx(dt), mx(dtCPU), mx(dg)/mx(dt), mx(dgCPU)/mx(dtCPU))
+	fmt.Printf("per-round ratios: %.1f× to %.1f× wall (median %.1f×), %.1f× to %.1f× per CPU-second (median %.1f×)\n",
+		slices.Min(ratio), slices.Max(ratio), m(ratio), slices.Min(ratioCPU), slices.Max(ratioCPU), m(ratioCPU))
 	return nil
 }
 
