@@ -55,6 +55,11 @@ type Config struct {
 	SQLitePath string
 	// MaxOpenConns bounds the PostgreSQL pool (default 32).
 	MaxOpenConns int
+	// StatementTimeout bounds each PostgreSQL round trip — connecting, each statement with
+	// its rows, BEGIN, COMMIT — so that a database that stops answering without closing its
+	// connections fails requests quickly (EUNAVAILABLE) instead of holding them until their
+	// own deadline. Zero means no bound; WithStatementTimeout changes it for one context.
+	StatementTimeout time.Duration
 	// Logger receives slow-query and error logs; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -97,7 +102,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	switch {
 	case strings.HasPrefix(cfg.DatabaseURL, "postgres://"), strings.HasPrefix(cfg.DatabaseURL, "postgresql://"):
 		s.dialect = Postgres
-		s.db, err = gorm.Open(postgres.New(postgres.Config{DSN: cfg.DatabaseURL}), gcfg)
+		var pool *sql.DB
+		if pool, err = openPostgresPool(cfg.DatabaseURL, cfg.StatementTimeout); err == nil {
+			s.db, err = gorm.Open(postgres.New(postgres.Config{Conn: pool}), gcfg)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", redactErr(err, cfg.DatabaseURL))
 		}
@@ -194,7 +202,8 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("migrations: %w", err)
 	}
-	res, err := p.Up(ctx)
+	// A migration may rewrite a large table: only ctx bounds it, not StatementTimeout.
+	res, err := p.Up(WithStatementTimeout(ctx, 0))
 	if err != nil {
 		return len(res), fmt.Errorf("migrate: %w", err)
 	}

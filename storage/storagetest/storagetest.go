@@ -53,7 +53,10 @@ func ForEachDB(t *testing.T, fn func(t *testing.T, st *storage.Store)) {
 // closed, and the database dropped, when the test ends.
 func NewStore(tb testing.TB, dialect storage.Dialect) *storage.Store {
 	tb.Helper()
-	cfg := storage.Config{Logger: Logger(tb)}
+	// The round-trip bound that `dealgate serve` applies (storage.DefaultStatementTimeout),
+	// widened so that a loaded test machine does not trip it: the tests run through the same
+	// bounded connections as production.
+	cfg := storage.Config{Logger: Logger(tb), StatementTimeout: 6 * storage.DefaultStatementTimeout}
 	switch dialect {
 	case storage.SQLite:
 		cfg.SQLitePath = filepath.Join(tb.TempDir(), "dealgate.db")
