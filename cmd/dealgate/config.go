@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dealgate/dealgate/storage"
 	"github.com/dealgate/dealgate/templates"
@@ -19,11 +21,23 @@ type Config struct {
 	DatabaseURL string
 	LogLevel    string
 	LogFormat   string
+	// SecureCookies marks the session and other cookies Secure, so that browsers send them
+	// over HTTPS only (serve --secure-cookies, DEALGATE_SECURE_COOKIES=1). Set it whenever
+	// users reach dealgate through HTTPS (a TLS proxy in front of it).
+	SecureCookies bool
+	// DBTimeout bounds each round trip to PostgreSQL (connecting, a statement, BEGIN, COMMIT),
+	// so that a database that stops answering without closing its connections makes requests
+	// fail with 503 after about this long instead of at the request timeout
+	// (DEALGATE_DB_TIMEOUT, a Go duration; default 5s; 0 turns the bound off).
+	DBTimeout time.Duration
+
+	envErrs []string // malformed environment variables, reported by Validate
 }
 
 // DefaultConfig is the zero-setup configuration: an SQLite file in ./dealgate-data.
 func DefaultConfig() Config {
-	return Config{Addr: "127.0.0.1:8080", DataDir: "./dealgate-data", LogLevel: "info", LogFormat: "text"}
+	return Config{Addr: "127.0.0.1:8080", DataDir: "./dealgate-data", LogLevel: "info", LogFormat: "text",
+		DBTimeout: storage.DefaultStatementTimeout}
 }
 
 // FromEnv overlays the environment variables on c.
@@ -43,6 +57,21 @@ func (c Config) FromEnv() Config {
 	if v := os.Getenv("DEALGATE_LOG_FORMAT"); v != "" {
 		c.LogFormat = v
 	}
+	if v := os.Getenv("DEALGATE_SECURE_COOKIES"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			c.envErrs = append(c.envErrs, fmt.Sprintf("DEALGATE_SECURE_COOKIES=%q: want 1 (on) or 0 (off)", v))
+		}
+		c.SecureCookies = b
+	}
+	if v := os.Getenv("DEALGATE_DB_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			c.envErrs = append(c.envErrs, fmt.Sprintf("DEALGATE_DB_TIMEOUT=%q: want a duration such as 5s (0 turns the bound off)", v))
+		} else {
+			c.DBTimeout = d
+		}
+	}
 	return c
 }
 
@@ -54,6 +83,9 @@ func (c *Config) bindDB(fs *flag.FlagSet) {
 
 // Validate checks the configuration.
 func (c Config) Validate() error {
+	if len(c.envErrs) > 0 {
+		return fmt.Errorf("%w: %s", errUsage, strings.Join(c.envErrs, "; "))
+	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return fmt.Errorf("DATABASE_URL must be a postgres:// URL, or empty for the embedded SQLite file")
 	}
@@ -82,7 +114,7 @@ func openStore(ctx context.Context, c Config, log *slog.Logger) (*storage.Store,
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	st, err := storage.Open(ctx, storage.Config{DatabaseURL: c.DatabaseURL, DataDir: c.DataDir, Logger: log})
+	st, err := storage.Open(ctx, storage.Config{DatabaseURL: c.DatabaseURL, DataDir: c.DataDir, Logger: log, StatementTimeout: c.DBTimeout})
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	password := fs.String("password", "", "password of every demo user (default: a random one, printed once)")
 	render := fs.Bool("render", true, "render every document's PDF and DOCX with the active templates (--render=false: documents keep their data only)")
 	copies := fs.Int("copies", 1, "repeat the team of twelve reps (load tests)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	start, err := time.Parse(time.DateOnly, *from)
@@ -46,6 +46,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *deals < 1 || *deals > 1_000_000 || *copies < 1 || *copies > 100 || *history < 0 || *history > 24 {
 		return fmt.Errorf("%w: --deals 1…1000000, --copies 1…100, --history-months 0…24", errUsage)
 	}
+	// Seeding sends batches of thousands of rows in one statement and one transaction: only
+	// ctx bounds them, not the per-round-trip bound of DEALGATE_DB_TIMEOUT.
+	cfg.DBTimeout = 0
 	log := cfg.logger(os.Stderr)
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {

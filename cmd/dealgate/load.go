@@ -44,7 +44,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	allow := fs.Bool("allow-non-loopback", false, "allow a target that is not on this machine")
 	idem := fs.Bool("idempotency-keys", false, "send an Idempotency-Key with every POST and retry failed ones with it")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	if *tokensFile != "" {

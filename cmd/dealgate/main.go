@@ -63,6 +63,26 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// parseFlags parses a sub-command's flags. A flag that is not defined, a malformed value, or
+// positional arguments where the command takes none (maxArgs 0; -1 allows any) are usage
+// errors (exit status 2); -h answers flag.ErrHelp (status 0). Every sub-command parses here, so
+// that the exit status of bad usage is the same everywhere.
+func parseFlags(fs *flag.FlagSet, args []string, maxArgs int) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if maxArgs >= 0 && fs.NArg() > maxArgs {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(maxArgs))
+	}
+	return nil
+}
+
+// isHelpArg reports whether a command's first argument asks for its usage.
+func isHelpArg(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
+
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: dealgate COMMAND [flags]")
 	fmt.Fprintln(w)
@@ -74,5 +94,6 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nEnvironment: DEALGATE_ADDR, DEALGATE_DATA_DIR, DATABASE_URL (each also a flag of serve).")
+	fmt.Fprintln(w, "\nEnvironment: DEALGATE_ADDR, DEALGATE_DATA_DIR, DATABASE_URL, DEALGATE_SECURE_COOKIES (each also a flag of serve),")
+	fmt.Fprintln(w, "DEALGATE_DB_TIMEOUT. `dealgate COMMAND -h` lists a command's flags.")
 }

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/dealgate/dealgate/workflow"
 )
@@ -14,7 +16,11 @@ func init() {
 }
 
 func runPipeline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) != 2 || args[0] != "validate" {
+	if len(args) > 0 && isHelpArg(args[0]) {
+		fmt.Fprintln(stderr, "usage: dealgate pipeline validate FILE")
+		return flag.ErrHelp
+	}
+	if len(args) != 2 || args[0] != "validate" || strings.HasPrefix(args[1], "-") {
 		return fmt.Errorf("%w: dealgate pipeline validate FILE", errUsage)
 	}
 	f, err := os.Open(args[1])

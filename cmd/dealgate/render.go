@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,11 +25,8 @@ func runRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	format := fs.String("format", "pdf", "pdf or docx")
 	out := fs.String("out", "", "output file (- for standard output)")
 	draft := fs.Bool("draft", false, "mark the PDF as a draft (ЧЕРНОВИК)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := parseFlags(fs, args, -1); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q (the data file goes after --data)", errUsage, fs.Arg(0))

@@ -13,9 +13,11 @@ import (
 	"net/http/pprof"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/dealgate/dealgate/api"
+	"github.com/dealgate/dealgate/api/web"
 	"github.com/dealgate/dealgate/storage"
 	"github.com/dealgate/dealgate/workflow"
 )
@@ -50,6 +52,9 @@ func StartApp(ctx context.Context, cfg Config, out io.Writer) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	if w, ok := webApps.LoadAndDelete(srv); ok {
+		w.(*web.Web).SecureCookies = cfg.SecureCookies
+	}
 	// Load the fonts now, so that the first document request is as fast as the others.
 	if err := srv.Documents.Renderer.Warm(); err != nil {
 		st.Close()
@@ -61,7 +66,7 @@ func StartApp(ctx context.Context, cfg Config, out io.Writer) (*App, error) {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	a := &App{Config: cfg, Store: st, Server: srv, Listener: ln, http: &http.Server{
-		Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		Handler: withLongRequests(srv.Handler()), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}}
 	go func() {
 		if err := a.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -69,6 +74,25 @@ func StartApp(ctx context.Context, cfg Config, out io.Writer) (*App, error) {
 		}
 	}()
 	return a, nil
+}
+
+// longRequests are the paths (and what lies below them) whose database work may rightly take
+// longer than one round-trip bound (Config.DBTimeout): statistics over a year of events and
+// their exports, and the audit of the whole checkpoint log. Their round trips are bounded by
+// the request timeout only.
+var longRequests = []string{"/api/v1/stats", "/stats", "/api/v1/audit/verify", "/audit"}
+
+// withLongRequests lifts the round-trip bound for longRequests.
+func withLongRequests(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, p := range longRequests {
+			if r.URL.Path == p || strings.HasPrefix(r.URL.Path, p+"/") {
+				r = r.WithContext(storage.WithStatementTimeout(r.Context(), 0))
+				break
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // URL is the server's base URL.
@@ -133,13 +157,29 @@ func firstAdmin(ctx context.Context, st *storage.Store, out io.Writer) error {
 	return nil
 }
 
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// serveConfig reads serve's configuration: the environment, overridden by the flags.
+func serveConfig(args []string, stderr io.Writer) (Config, error) {
 	cfg := DefaultConfig().FromEnv()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env DEALGATE_ADDR)")
 	cfg.bindDB(fs)
-	if err := fs.Parse(args); err != nil {
+	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", cfg.SecureCookies,
+		"mark cookies Secure, so browsers send the session over HTTPS only: set it when users reach dealgate through HTTPS (env DEALGATE_SECURE_COOKIES=1)")
+	fs.DurationVar(&cfg.DBTimeout, "db-timeout", cfg.DBTimeout,
+		"bound of each PostgreSQL round trip: a database that stops answering gives 503 after about this long (env DEALGATE_DB_TIMEOUT; 0: no bound)")
+	if err := parseFlags(fs, args, 0); err != nil {
+		return cfg, err
+	}
+	if cfg.DBTimeout < 0 {
+		return cfg, fmt.Errorf("%w: --db-timeout must not be negative", errUsage)
+	}
+	return cfg, cfg.Validate()
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := serveConfig(args, stderr)
+	if err != nil {
 		return err
 	}
 	gc := tuneGC()

@@ -16,6 +16,10 @@ func init() {
 }
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && isHelpArg(args[0]) {
+		fmt.Fprintln(stderr, "usage: dealgate user add --email E --role admin|manager|rep|backoffice|auditor [--name N] [--password P]")
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || args[0] != "add" {
 		return fmt.Errorf("%w: dealgate user add --email E --role admin|manager|rep|backoffice|auditor [--name N] [--password P]", errUsage)
 	}
@@ -27,7 +31,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	role := fs.String("role", "", "admin, manager, rep, backoffice or auditor")
 	name := fs.String("name", "", "full name")
 	password := fs.String("password", "", "password for the web sign-in (optional; at least 10 characters)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:], 0); err != nil {
 		return err
 	}
 	if *email == "" || *role == "" {

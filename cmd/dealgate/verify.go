@@ -36,7 +36,7 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	var paths []string
 	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
+		if err := parseFlags(fs, rest, -1); err != nil {
 			return err
 		}
 		rest = fs.Args()
