@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	trainingbank "github.com/dealgate/dealgate/templates/training"
 	"github.com/dealgate/dealgate/training"
@@ -35,20 +36,13 @@ func TestShippedBankCoversEveryStage(t *testing.T) {
 	idShape := regexp.MustCompile(`^([a-z_]+)-\d{2}$`)
 	total := 0
 	for _, s := range b.Stages() {
-		active := 0
 		for _, q := range s.Questions {
-			if !q.Retired {
-				active++
-			}
 			if m := idShape.FindStringSubmatch(q.ID); m == nil || m[1] != s.Key {
 				t.Errorf("question id %q does not read <stage>-NN for stage %s", q.ID, s.Key)
 			}
 			if q.TextEN == "" {
 				t.Errorf("%s has no text_en", q.ID)
 			}
-		}
-		if active < 8 {
-			t.Errorf("stage %s has %d active questions, want at least 8", s.Key, active)
 		}
 		if s.Title == "" || s.TitleEN == "" {
 			t.Errorf("stage %s lacks a title: %q / %q", s.Key, s.Title, s.TitleEN)
@@ -57,6 +51,112 @@ func TestShippedBankCoversEveryStage(t *testing.T) {
 		t.Logf("%-14s %2d questions", s.Key, len(s.Questions))
 	}
 	t.Logf("%d questions in all", total)
+}
+
+// minStageQuestions is the fewest active questions a stage of the shipped bank may have.
+// DOMAIN.md §4 asks for 20–40 per stage: an attempt draws 10, and a retake a day later should
+// not meet the same ten again.
+const minStageQuestions = 20
+
+// normalText reduces a question text to what a reader compares: lower case, ё as е, and only
+// letters and digits separated by single spaces, so that punctuation, case or spacing alone do
+// not make two questions different.
+func normalText(s string) string {
+	s = strings.ReplaceAll(strings.ToLower(s), "ё", "е")
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}), " ")
+}
+
+// bankSizeProblems checks what the loader does not: every stage has at least min active
+// (not retired) questions, every question has a correct option that is one of its options,
+// and no two active questions of a stage share a text, Russian or English, once normalised.
+func bankSizeProblems(stages []training.Stage, min int) []string {
+	var out []string
+	for _, s := range stages {
+		active := 0
+		seen := map[string]string{}
+		for _, q := range s.Questions {
+			hasCorrect := len(q.Correct) > 0
+			for _, id := range q.Correct {
+				if !slices.ContainsFunc(q.Options, func(o training.Option) bool { return o.ID == id }) {
+					hasCorrect = false
+				}
+			}
+			if !hasCorrect {
+				out = append(out, fmt.Sprintf("stage %s: %s has no correct option among its options (correct %v)", s.Key, q.ID, q.Correct))
+			}
+			if q.Retired {
+				continue
+			}
+			active++
+			for _, text := range []string{q.Text, q.TextEN} {
+				k := normalText(text)
+				if k == "" {
+					continue
+				}
+				if first, dup := seen[k]; dup {
+					out = append(out, fmt.Sprintf("stage %s: %s and %s have the same text %q", s.Key, first, q.ID, text))
+				} else {
+					seen[k] = q.ID
+				}
+			}
+		}
+		if active < min {
+			out = append(out, fmt.Sprintf("stage %s has %d active questions, want at least %d", s.Key, active, min))
+		}
+	}
+	return out
+}
+
+// TestShippedBankSize checks that every stage of the shipped bank has enough questions, each
+// with a correct option, and none repeating another of its stage.
+func TestShippedBankSize(t *testing.T) {
+	b := loadShipped(t)
+	for _, p := range bankSizeProblems(b.Stages(), minStageQuestions) {
+		t.Error(p)
+	}
+}
+
+// TestBankSizeProblemsFindsEachProblem feeds the checker a bank that breaks each rule once, so
+// that TestShippedBankSize cannot pass because the checker sees nothing.
+func TestBankSizeProblemsFindsEachProblem(t *testing.T) {
+	opts := []training.Option{{ID: "a", Text: "Да"}, {ID: "b", Text: "Нет"}}
+	q := func(id, text, textEN string, correct ...string) training.Question {
+		return training.Question{ID: id, Kind: training.KindSingle, Text: text, TextEN: textEN, Options: opts, Correct: correct, Explanation: "—"}
+	}
+	retired := q("s-05", "Счёт-фактура выставляется?", "", "a")
+	retired.Retired = true
+	stages := []training.Stage{
+		{Key: "s", Questions: []training.Question{
+			q("s-01", "Счёт-фактура выставляется?", "Is an invoice issued?", "a"),
+			q("s-02", "  СЧЕТ-ФАКТУРА выставляется ", "Something else?", "b"),
+			q("s-03", "Другой вопрос?", "Is an invoice issued", "a"),
+			q("s-04", "Без верного ответа?", "No correct option?"),
+			q("s-06", "Верный ответ не из вариантов?", "A correct id that is no option?", "z"),
+			retired,
+		}},
+		{Key: "t", Questions: []training.Question{q("t-01", "Счёт-фактура выставляется?", "Is an invoice issued?", "a")}},
+	}
+	got := strings.Join(bankSizeProblems(stages, 6), "\n")
+	for _, want := range []string{
+		"s-01 and s-02 have the same text",
+		"s-01 and s-03 have the same text",
+		"s-04 has no correct option",
+		"s-06 has no correct option",
+		"stage s has 5 active questions, want at least 6",
+		"stage t has 1 active questions",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the checker does not report %q; it reports:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "s-05") || strings.Contains(got, "t-01 and") {
+		t.Errorf("the checker compares a retired question or questions of different stages:\n%s", got)
+	}
+	if p := bankSizeProblems(stages[1:], 1); len(p) != 0 {
+		t.Errorf("a sound stage is reported: %v", p)
+	}
 }
 
 // TestShippedBankAnswerIDsSpread checks that the correct option of single-choice questions is
