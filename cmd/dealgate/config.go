@@ -21,7 +21,7 @@ type Config struct {
 	DatabaseURL string
 	LogLevel    string
 	LogFormat   string
-	// SecureCookies marks the session and other cookies Secure, so that browsers send them
+	// SecureCookies marks the session cookie Secure, so that browsers send it
 	// over HTTPS only (serve --secure-cookies, DEALGATE_SECURE_COOKIES=1). Set it whenever
 	// users reach dealgate through HTTPS (a TLS proxy in front of it).
 	SecureCookies bool

@@ -165,7 +165,7 @@ func serveConfig(args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env DEALGATE_ADDR)")
 	cfg.bindDB(fs)
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", cfg.SecureCookies,
-		"mark cookies Secure, so browsers send the session over HTTPS only: set it when users reach dealgate through HTTPS (env DEALGATE_SECURE_COOKIES=1)")
+		"mark the session cookie Secure, so browsers send it over HTTPS only: set it when users reach dealgate through HTTPS (env DEALGATE_SECURE_COOKIES=1)")
 	fs.DurationVar(&cfg.DBTimeout, "db-timeout", cfg.DBTimeout,
 		"bound of each PostgreSQL round trip: a database that stops answering gives 503 after about this long (env DEALGATE_DB_TIMEOUT; 0: no bound)")
 	if err := parseFlags(fs, args, 0); err != nil {
