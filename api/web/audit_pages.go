@@ -29,7 +29,7 @@ import (
 //	GET /audit              search: deal number, title, client name or INN
 //	GET /audit/deals/{id}   the trail, the verification and the downloads
 func (w *Web) auditRoutes(g *echo.Group) {
-	readers := api.RequireRole(workflow.RoleAuditor, workflow.RoleAdmin, workflow.RoleManager)
+	readers := api.RequireRole(auditReaders...)
 	g.GET("/audit", w.handleAuditSearch, readers)
 	g.GET("/audit/deals/:id", w.handleAuditDeal, readers)
 }

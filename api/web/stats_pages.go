@@ -29,11 +29,13 @@ type Stats struct {
 	Svc *stats.Service
 }
 
-// StatsNav is the navigation item of the statistics pages.
-var StatsNav = NavItem{Href: "/stats", Key: "nav.stats", Roles: []workflow.Role{workflow.RoleManager, workflow.RoleAdmin, workflow.RoleAuditor, workflow.RoleRep}}
+// StatsNav is the navigation item of the statistics pages, shown to the roles that may read
+// statistics (stats.Readers: a rep reads their own).
+var StatsNav = NavItem{Href: "/stats", Key: "nav.stats", Roles: stats.Readers, Order: 30}
 
-// AddStats adds the statistics pages and their navigation item to w. Call it before the
-// server's Handler is first used.
+// AddStats adds the statistics pages and their navigation item to w, the *Web that Register
+// returned (cmd/dealgate does it through its webHooks), so that every page shows the item.
+// Call it before the server's Handler is first used.
 func AddStats(w *Web, s *Stats) {
 	w.Nav = append(w.Nav, StatsNav)
 	w.AddPages(func(w *Web, g *echo.Group) {
@@ -45,20 +47,6 @@ func AddStats(w *Web, s *Stats) {
 		g.POST("/stats/norms/:id/adjustments", func(c echo.Context) error { return s.handleAdjust(w, c) }, writers)
 		g.GET("/stats/reps/:id", func(c echo.Context) error { return s.handleRep(w, c) }, readers)
 	})
-}
-
-// AttachStats adds the statistics pages to srv without the *Web that Register returned: like
-// AttachTraining it builds a page set of its own (the same templates; sessions and CSRF
-// protection are the server's, installed by Register). Its pages show the navigation item;
-// the other pages show it when package web's navigation lists /stats.
-func AttachStats(srv *api.Server, s *Stats) error {
-	w := &Web{srv: srv, store: srv.Store, log: srv.Logger(), SessionTTL: 12 * time.Hour}
-	if err := w.parse(); err != nil {
-		return err
-	}
-	w.group = srv.Echo().Group("", requirePageUser)
-	AddStats(w, s)
-	return nil
 }
 
 // StatsTrainingGaps gives the training pages a rep's gap to the norm at each stage, over the

@@ -37,12 +37,11 @@ func newStatsSite(t *testing.T, st *storage.Store) *statsSite {
 	srv := api.NewServer(st, storagetest.Logger(t))
 	svc := stats.NewService(st)
 	srv.Extra = append(srv.Extra, (&stats.API{Svc: svc}).Routes)
-	if err := AttachStats(srv, &Stats{Svc: svc}); err != nil {
+	w, err := Register(srv)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Register(srv); err != nil {
-		t.Fatal(err)
-	}
+	AddStats(w, &Stats{Svc: svc})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return &statsSite{srv: hs, res: res}

@@ -36,11 +36,13 @@ type TrainingGap struct {
 	Behind bool
 }
 
-// TrainingNav is the navigation item of the training pages.
-var TrainingNav = NavItem{Href: "/training", Key: "nav.training", Roles: []workflow.Role{workflow.RoleManager, workflow.RoleRep, workflow.RoleAdmin}}
+// TrainingNav is the navigation item of the training pages. /training answers every signed-in
+// role (the auditor reads it without taking tests), so every role sees the item.
+var TrainingNav = NavItem{Href: "/training", Key: "nav.training", Roles: workflow.Roles, Order: 40}
 
-// AddTraining adds the training pages and their navigation item to w. Call it before the
-// server's Handler is first used.
+// AddTraining adds the training pages and their navigation item to w, the *Web that Register
+// returned (cmd/dealgate does it through its webHooks), so that every page shows the item.
+// Call it before the server's Handler is first used.
 func AddTraining(w *Web, t *Training) {
 	if t == nil {
 		t = &Training{}
@@ -59,22 +61,6 @@ func AddTraining(w *Web, t *Training) {
 		g.GET("/admin/training/bank.yaml", func(c echo.Context) error { return t.handleBankExport(w, c) }, admin)
 		g.POST("/admin/training/policy", func(c echo.Context) error { return t.handlePolicySave(w, c) }, admin)
 	})
-}
-
-// AttachTraining serves the training pages on srv for wiring code that has no *Web at hand:
-// it builds a page set of its own (the same templates, sessions and CSRF protection, which
-// web.Register installs on srv) that renders only the training pages. Their navigation shows
-// the training item; the other pages show it when their own navigation lists /training, or
-// when the *Web that Register returned is given to AddTraining instead — the simpler wiring
-// when that *Web is at hand.
-func AttachTraining(srv *api.Server, t *Training) error {
-	w := &Web{srv: srv, store: srv.Store, log: srv.Logger(), SessionTTL: 12 * time.Hour}
-	if err := w.parse(); err != nil {
-		return err
-	}
-	w.group = srv.Echo().Group("", requirePageUser)
-	AddTraining(w, t)
-	return nil
 }
 
 // pageLang is the language of the request (the session's, else the language cookie's).

@@ -12,8 +12,10 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/http"
 	"path"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -44,7 +46,8 @@ type Web struct {
 	SessionTTL time.Duration
 	// SecureCookies marks cookies Secure (set when served over HTTPS).
 	SecureCookies bool
-	// PageHooks let other packages add pages (statistics, training) to the navigation.
+	// Nav holds the navigation items of the pages added by AddStats, AddTraining and the like,
+	// shown after or among the default ones by their Order.
 	Nav []NavItem
 
 	group *echo.Group
@@ -65,6 +68,9 @@ type NavItem struct {
 	Href  string
 	Key   string // i18n key of the label
 	Roles []workflow.Role
+	// Order places the item: smaller first, items of equal order in the order they were
+	// added; 0 puts it after every item that has one.
+	Order int
 }
 
 // Register adds the pages to srv. Call before srv.Handler().
@@ -191,21 +197,21 @@ func (w *Web) page(c echo.Context, title string, data any) Page {
 }
 
 var (
-	allRoles   = []workflow.Role{workflow.RoleAdmin, workflow.RoleManager, workflow.RoleRep, workflow.RoleBackoffice, workflow.RoleAuditor}
-	defaultNav = []NavItem{
-		{Href: "/deals", Key: "nav.deals", Roles: allRoles},
-		{Href: "/backoffice", Key: "nav.backoffice", Roles: []workflow.Role{workflow.RoleBackoffice, workflow.RoleAdmin, workflow.RoleManager}},
-		{Href: "/stats", Key: "nav.stats", Roles: []workflow.Role{workflow.RoleManager, workflow.RoleAdmin, workflow.RoleRep}},
-		{Href: "/training", Key: "nav.training", Roles: []workflow.Role{workflow.RoleManager, workflow.RoleRep, workflow.RoleAdmin}},
-		{Href: "/audit", Key: "nav.audit", Roles: []workflow.Role{workflow.RoleAuditor, workflow.RoleAdmin}},
-		{Href: "/admin", Key: "nav.admin", Roles: []workflow.Role{workflow.RoleAdmin}},
+	allRoles = []workflow.Role{workflow.RoleAdmin, workflow.RoleManager, workflow.RoleRep, workflow.RoleBackoffice, workflow.RoleAuditor}
+	// auditReaders open the audit pages.
+	auditReaders = []workflow.Role{workflow.RoleAuditor, workflow.RoleAdmin, workflow.RoleManager}
+	defaultNav   = []NavItem{
+		{Href: "/deals", Key: "nav.deals", Roles: allRoles, Order: 10},
+		{Href: "/backoffice", Key: "nav.backoffice", Roles: []workflow.Role{workflow.RoleBackoffice, workflow.RoleAdmin, workflow.RoleManager}, Order: 20},
+		// 30 and 40: statistics and training (StatsNav, TrainingNav), added with their pages.
+		{Href: "/audit", Key: "nav.audit", Roles: auditReaders, Order: 50},
+		{Href: "/admin", Key: "nav.admin", Roles: []workflow.Role{workflow.RoleAdmin}, Order: 60},
 	}
 )
 
-// navFor lists the navigation items of a role: the default ones and those other pages added
-// (w.Nav), each once, and only where a page is registered at the item's path — the statistics
-// and training pages come from other packages, and a link to a page that is not wired would
-// only lead to a 404.
+// navFor lists the navigation items of a role: the default ones and those that added pages
+// brought (w.Nav), each path once, in their Order, and only where a page is registered at the
+// item's path — a link to a page that is not wired would only lead to a 404.
 func (w *Web) navFor(role workflow.Role) []NavItem {
 	served := w.servedPaths()
 	var out []NavItem
@@ -222,6 +228,13 @@ func (w *Web) navFor(role workflow.Role) []NavItem {
 			}
 		}
 	}
+	rank := func(n NavItem) int {
+		if n.Order == 0 {
+			return math.MaxInt
+		}
+		return n.Order
+	}
+	sort.SliceStable(out, func(i, j int) bool { return rank(out[i]) < rank(out[j]) })
 	return out
 }
 

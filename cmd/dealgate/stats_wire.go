@@ -13,7 +13,7 @@ import (
 var statsService *stats.Service
 
 func init() {
-	serverHooks = append(serverHooks, wireStats)
+	webHooks = append(webHooks, wireStats)
 	trainingGap = func(ctx context.Context, userID int64) (map[string]web.TrainingGap, error) {
 		if statsService == nil {
 			return nil, nil
@@ -22,13 +22,14 @@ func init() {
 	}
 }
 
-// wireStats adds /api/v1/stats and the statistics pages. Like the training pages, the pages
-// are attached with a page set of their own (web_wire.go keeps its *web.Web); with that
-// *web.Web at hand, web.AddStats(w, …) is the simpler wiring.
-func wireStats(s *api.Server) error {
+// wireStats adds /api/v1/stats and the statistics pages. It is a web hook: the pages join the
+// web application that web_wire.go registered, so «Статистика» is in the navigation of every
+// page for the roles that may read statistics.
+func wireStats(w *web.Web, s *api.Server) error {
 	svc := stats.NewService(s.Store)
 	svc.PipelineKey = s.PipelineKey
 	statsService = svc
 	s.Extra = append(s.Extra, (&stats.API{Svc: svc}).Routes)
-	return web.AttachStats(s, &web.Stats{Svc: svc})
+	web.AddStats(w, &web.Stats{Svc: svc})
+	return nil
 }

@@ -5,7 +5,9 @@ import (
 	"github.com/dealgate/dealgate/api/web"
 )
 
-// webHooks add pages to the web application once it is registered (statistics, training…).
+// webHooks add pages to the web application once it is registered (statistics, training…):
+// each receives the *web.Web that every page shares, so the pages it adds (web.AddStats,
+// web.AddTraining) get their navigation items on every page.
 var webHooks []func(w *web.Web, s *api.Server) error
 
 func init() {
