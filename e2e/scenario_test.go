@@ -45,15 +45,20 @@ PNR-1;Пусконаладочные работы;усл. ед.;876;150000,00;60
 
 // TestDealFromFirstCallToAuditInTheBrowser is the story of one deal, clicked through in
 // headless Chromium: the administrator sets up the seller, the catalogue, the templates and the
-// people; a rep creates a client and a deal, logs a call and a meeting, writes the meeting
-// report (a rejected form keeps what was typed), builds a proposal with three catalogue lines
-// and live totals, previews it in the page, finalises it, downloads the PDF (read back with
-// pdftotext) and advances the deal until the gate refuses the move without a client card and
+// people; a rep creates a client and a deal, corrects the client's requisites from the deal page
+// (checked as typed, refused by the server with the typed values kept and the bad fields named,
+// then stored), logs a call and a meeting, writes the meeting report (a rejected form keeps
+// what was typed), deletes a second meeting report's draft after a confirmation (the chain of
+// events unchanged; the final report's deletion refused with 409 and the reason), builds a
+// proposal with three catalogue lines and live totals, previews it in the page, finalises it,
+// downloads the PDF (read back with pdftotext) and advances the deal until the gate refuses the move without a client card and
 // says so; after the client card (API) and the contract (form) the back office makes the
 // specification and the invoice from its queue and records the payment; an auditor opens the
 // trail and sees every document with its hash, the verified chain and the evidence bundle; a
 // second rep gets 404 for the first rep's deal page, document pages, files and forms, and a
-// form posted without its CSRF token is refused.
+// form posted without its CSRF token is refused. The rep, the back office and the auditor each
+// see their navigation (statistics and training included where their role may open them) and
+// their role named in the header.
 func TestDealFromFirstCallToAuditInTheBrowser(t *testing.T) {
 	chromium := needTools(t)
 	for _, dialect := range []storage.Dialect{storage.SQLite, storage.Postgres} {
@@ -163,6 +168,29 @@ func story(t *testing.T, s *site, b *tab) {
 	dealPath := "/deals/" + m[1]
 	must(t, b.has(`#pipeline li.stage.current[data-stage="research"]`), "the progress line does not show research as current")
 	b.shot("deal-new")
+	checkNav(t, b, "менеджер по продажам", []string{"/deals", "/stats", "/training"})
+
+	// The client's requisites, edited from the deal page: checked as typed, refused by the
+	// server with every typed value kept and the bad fields named, then stored.
+	b.click("#company-edit", "#company-form")
+	must(t, b.value("#inn") == "7707083893" && b.value("#account") == "40702810938000012345", "the client's form is not filled with the stored requisites")
+	b.set("#kpp", "")
+	b.typeIn("#kpp", "77360")
+	must(t, b.text("#err-kpp") != "", "the client's form does not flag a short KPP while typing")
+	b.set("#inn", "")
+	b.typeIn("#inn", "7707083894")
+	newAddress := "117997, г. Москва, ул. Вавилова, д. 19, стр. 2"
+	b.set("#address", newAddress)
+	b.click("#company-submit", "#form-error")
+	must(t, b.text("#err-inn") != "" && b.text("#err-kpp") != "", "the server's refusal does not name the INN and the KPP: %q, %q", b.text("#err-inn"), b.text("#err-kpp"))
+	must(t, b.value("#inn") == "7707083894" && b.value("#kpp") == "77360" && b.value("#address") == newAddress, "the refused client's form lost what was typed")
+	b.shot("company-edit-refused")
+	b.fill("#inn", "7707083893", "#kpp", "773601001")
+	b.click("#company-submit", "#deal-title")
+	must(t, strings.HasSuffix(b.location(), dealPath) && b.text("#flash") != "", "saving the client did not return to the deal with a message (at %s)", b.location())
+	clients, _, err := s.st.FindCompanies(ctx, storage.CompanyFilter{Query: "7707083893"})
+	must(t, err == nil && len(clients) == 1 && clients[0].Address == newAddress && clients[0].KPP == "773601001" && clients[0].Valid,
+		"the client's change was not stored: %+v %v", clients, err)
 
 	advance := func(to string) {
 		t.Helper()
@@ -202,6 +230,40 @@ func story(t *testing.T, s *site, b *tab) {
 	must(t, code == 200 && strings.Contains(head, "application/pdf") && strings.Contains(head, "%PDF"), "the draft preview is not a PDF: %d %q", code, head)
 	b.click("#doc-finalise", "#doc-number")
 	must(t, b.text("#flash") != "", "no message after finalising")
+	must(t, !b.has("#doc-delete"), "the final meeting report offers to delete it")
+	reportPath := strings.TrimPrefix(b.location(), s.url)
+
+	// A second meeting report started by mistake: its draft is deleted, after a confirmation,
+	// and the deal's chain of events does not change; the final report cannot be deleted.
+	eventsBefore, _ := s.st.FindEvents(ctx, dealID)
+	b.open(dealPath+"/documents/new?kind=meeting_report", "#doc-form")
+	b.fill("#f-goal", "Повторная встреча (ошибочный черновик)", "#f-participants-0-name", "Гаврилов Павел Игоревич", "#f-participants-0-side", "client",
+		"#f-participants-0-role", "decision_maker", "#f-next_steps-0-action", "Уточнить дату", "#f-next_steps-0-owner", "Соколова А. И.", "#f-next_steps-0-due", today)
+	b.click("#doc-save", "#doc-status")
+	m = regexp.MustCompile(`/documents/(\d+)$`).FindStringSubmatch(b.location())
+	must(t, m != nil, "the draft is not at /documents/N: %s", b.location())
+	draftID, _ := strconv.ParseInt(m[1], 10, 64)
+	b.click("#doc-delete", "#delete-form")
+	must(t, strings.Contains(b.text("#delete-draft"), "Отчёт о встрече"), "the confirmation does not name the document: %q", b.text("#delete-draft"))
+	b.shot("draft-delete-confirm")
+	b.click("#delete-cancel", "#doc-status")
+	_, err = s.st.FindDocumentByID(ctx, draftID)
+	must(t, err == nil, "cancelling the confirmation deleted the draft: %v", err)
+	b.open(dealPath, "#deal-title")
+	b.click(fmt.Sprintf("#doc-delete-%d", draftID), "#delete-form")
+	b.click("#delete-confirm", "#deal-title")
+	must(t, b.text("#flash") != "" && !b.has(fmt.Sprintf(`#deal-docs tr[data-doc="%d"]`, draftID)), "the deal page does not confirm the deletion, or still lists the draft")
+	_, err = s.st.FindDocumentByID(ctx, draftID)
+	must(t, workflow.Code(err) == workflow.ENOTFOUND, "the draft is still stored: %v", err)
+	eventsAfter, _ := s.st.FindEvents(ctx, dealID)
+	must(t, len(eventsAfter) == len(eventsBefore), "deleting a draft changed the deal's events: %d → %d", len(eventsBefore), len(eventsAfter))
+	b.open(reportPath, "#doc-number")
+	refused := eval[int](b, fmt.Sprintf(`fetch(%s, {method: "POST", credentials: "same-origin", body: new URLSearchParams({_csrf: document.querySelector("input[name=_csrf]").value, confirm: "yes"})}).then(r => r.status)`,
+		jsString(reportPath+"/delete")), chromedp.EvalAwaitPromise)
+	must(t, refused == 409, "deleting the final meeting report answered %d, want 409", refused)
+	b.open(reportPath+"/delete", "#error-page")
+	must(t, strings.Contains(b.text("#error-page"), "нельзя удалить"), "the refusal does not say why: %q", b.text("#error-page"))
+	b.shot("final-delete-refused")
 	advance("needs")
 	b.click(`#checklist a[data-make="needs"]`, "#fact-form")
 	b.set("#fact-text", "Станция 18 м³/мин, осушка до +3 °C, резервирование")
@@ -301,6 +363,7 @@ func story(t *testing.T, s *site, b *tab) {
 
 	// ---- The back office: specification, invoice, payment ----------------------------------
 	b.signIn(backoffice.email, password, "#queue")
+	checkNav(t, b, "бэк-офис", []string{"/deals", "/backoffice", "/training"})
 	row := fmt.Sprintf("#queue tr#deal-%d", dealID)
 	must(t, b.has(row+` a[data-make="specification"]`), "the queue does not ask for the specification")
 	b.click(row+` a[data-make="specification"]`, "#doc-form")
@@ -324,6 +387,7 @@ func story(t *testing.T, s *site, b *tab) {
 
 	// ---- The auditor ------------------------------------------------------------------------
 	b.signIn(auditor.email, password, "#audit-search")
+	checkNav(t, b, "аудитор", []string{"/deals", "/stats", "/training", "/audit"})
 	b.set("#audit-q", strconv.FormatInt(dealID, 10))
 	b.click("#audit-find", "#timeline")
 	must(t, b.has("#verify-ok"), "the chain is not reported verified: %q", b.text("#verification"))
@@ -391,6 +455,16 @@ func story(t *testing.T, s *site, b *tab) {
 	b.shot("csrf-refused")
 	cos, _, err := s.st.FindCompanies(ctx, storage.CompanyFilter{Query: "Без токена"})
 	must(t, err == nil && len(cos) == 0, "the refused form stored a company")
+}
+
+// checkNav checks the navigation of the page shown: exactly the links of want, in order, and
+// the header naming the role in Russian (never a translation key such as role.rep).
+func checkNav(t *testing.T, b *tab, roleName string, want []string) {
+	t.Helper()
+	got := eval[[]string](b, `Array.from(document.querySelectorAll("header nav a")).map(a => a.getAttribute("href"))`)
+	must(t, strings.Join(got, " ") == strings.Join(want, " "), "the navigation at %s is %v, want %v", b.location(), got, want)
+	who := b.text("#who")
+	must(t, strings.Contains(who, roleName) && !strings.Contains(who, "role."), "the header says %q, want the role %q", who, roleName)
 }
 
 // pdfText returns the text of a PDF as pdftotext reads it, with non-breaking spaces as spaces.

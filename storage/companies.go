@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"time"
+
+	"github.com/dealgate/dealgate/workflow"
 )
 
 // Company is a client company with its Russian requisites.
@@ -53,6 +55,28 @@ func (s *Store) CreateCompany(ctx context.Context, c Company) (Company, error) {
 		return Company{}, translate(err)
 	}
 	return row.toCompany(), nil
+}
+
+// UpdateCompany replaces a company's name, requisites and Valid flag with those of c (found by
+// c.ID; its owner and creation time stay) and returns the stored company, or ENOTFOUND. The
+// caller validates the requisites, as for CreateCompany.
+func (s *Store) UpdateCompany(ctx context.Context, c Company) (Company, error) {
+	var out Company
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		q := s.conn(ctx).Model(&companyRow{}).Where("id = ?", c.ID).Updates(map[string]any{
+			"name": c.Name, "inn": c.INN, "kpp": c.KPP, "ogrn": c.OGRN, "address": c.Address, "bank_name": c.BankName,
+			"bik": c.BIK, "corr_account": c.CorrAccount, "account": c.Account, "valid": c.Valid})
+		if q.Error != nil {
+			return q.Error
+		}
+		if q.RowsAffected == 0 {
+			return workflow.ErrNotFound
+		}
+		var err error
+		out, err = s.FindCompanyByID(ctx, c.ID)
+		return err
+	})
+	return out, translate(err)
 }
 
 // FindCompanyByID returns the company or ENOTFOUND.

@@ -35,8 +35,10 @@ type dealPage struct {
 	Documents  []storage.Document
 	Events     []workflow.Event
 	CanWrite   bool
-	Refusal    *refusal
-	DocKinds   []workflow.DocumentKind // kinds the user may prepare here
+	// CanEditCompany shows the link to the client's form.
+	CanEditCompany bool
+	Refusal        *refusal
+	DocKinds       []workflow.DocumentKind // kinds the user may prepare here
 	// StageNames names the pipeline's stages by key (for the history).
 	StageNames map[string]workflow.Names
 	// Checklist is the current stage's evidence, each missing item with the links that
@@ -98,6 +100,8 @@ func (w *Web) loadDealPage(c echo.Context) (*dealPage, error) {
 	if page.Company, err = w.store.FindCompanyByID(ctx, d.CompanyID); err != nil {
 		return nil, err
 	}
+	// The client's form opens for those who may edit the client (pageCompany's rules).
+	page.CanEditCompany = mayWriteCompanies(u.Role) && (u.Role != workflow.RoleRep || page.Company.OwnerID == u.ID)
 	if owner, err := w.store.FindUserByID(ctx, d.OwnerID); err == nil {
 		page.Owner = owner.Name
 		if page.Owner == "" {

@@ -29,9 +29,9 @@ func (w *Web) routes(e *echo.Echo) {
 	g.POST("/deals/:id/activities", w.handleActivity)
 	g.POST("/deals/:id/facts", w.handleFact)
 	g.POST("/deals/:id/transitions", w.handleTransition)
-	g.GET("/companies/new", w.handleCompanyNew)
-	g.POST("/companies/new", w.handleCompanyCreate)
+	w.companyRoutes(g)
 	w.documentRoutes(g)
+	w.draftRoutes(g)
 	w.backofficeRoutes(g)
 	w.auditRoutes(g)
 	w.adminRoutes(g)
@@ -203,46 +203,4 @@ func pick(c echo.Context, w *Web, ru, en string) string {
 		return en
 	}
 	return ru
-}
-
-// companyForm keeps what the user typed and the field errors.
-type companyForm struct {
-	Values api.CompanyRequest
-	Errors map[string]string
-}
-
-func (w *Web) handleCompanyNew(c echo.Context) error {
-	return w.render(c, http.StatusOK, "company_new", "Новый клиент", companyForm{})
-}
-
-func (w *Web) handleCompanyCreate(c echo.Context) error {
-	u, _ := api.CurrentUser(c)
-	if u.Role == workflow.RoleAuditor || u.Role == workflow.RoleBackoffice {
-		return workflow.ErrForbidden
-	}
-	req := api.CompanyRequest{Name: c.FormValue("name"), INN: c.FormValue("inn"), KPP: c.FormValue("kpp"), OGRN: c.FormValue("ogrn"),
-		Address: c.FormValue("address"), BankName: c.FormValue("bank_name"), BIK: c.FormValue("bik"), CorrAccount: c.FormValue("corr_account"), Account: c.FormValue("account")}
-	co, err := api.ValidateCompany(req)
-	if err != nil {
-		var ve *api.ValidationError
-		if errors.As(err, &ve) {
-			form := companyForm{Values: req, Errors: map[string]string{}}
-			lang := w.page(c, "", nil).Lang
-			for _, p := range ve.Problems {
-				msg := p.MessageRu
-				if lang == "en" || msg == "" {
-					msg = p.Message
-				}
-				form.Errors[p.Field] = msg
-			}
-			return w.render(c, http.StatusUnprocessableEntity, "company_new", "Новый клиент", form)
-		}
-		return err
-	}
-	co.OwnerID = u.ID
-	co, err = w.store.CreateCompany(c.Request().Context(), co)
-	if err != nil {
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, "/deals/new?company_id="+strconv.FormatInt(co.ID, 10))
 }
