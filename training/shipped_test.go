@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	trainingbank "github.com/dealgate/dealgate/templates/training"
 	"github.com/dealgate/dealgate/training"
@@ -179,6 +180,52 @@ func TestShippedBankAnswerIDsSpread(t *testing.T) {
 			t.Errorf("option %q is the correct one in %d of %d single-choice questions", id, c, n)
 		}
 	}
+}
+
+// TestShippedBankAnswerLengthsGiveNothingAway checks that the correct options cannot be picked
+// by length: a rep who always chooses the longest option must not pass. A correct option may be
+// the longest one now and then, but not in most questions and never by a wide margin.
+func TestShippedBankAnswerLengthsGiveNothingAway(t *testing.T) {
+	b := loadShipped(t)
+	length := utf8.RuneCountInString
+	singles, longest := 0, 0
+	for _, s := range b.Stages() {
+		for _, q := range s.Questions {
+			if q.Retired {
+				continue
+			}
+			shortestRight, longestRight, longestWrong := -1, 0, 0
+			for _, o := range q.Options {
+				n := length(o.Text)
+				if slices.Contains(q.Correct, o.ID) {
+					longestRight = max(longestRight, n)
+					if shortestRight < 0 || n < shortestRight {
+						shortestRight = n
+					}
+				} else {
+					longestWrong = max(longestWrong, n)
+				}
+			}
+			switch q.Kind {
+			case training.KindSingle:
+				singles++
+				if longestRight > longestWrong {
+					longest++
+				}
+				if longestRight*4 > longestWrong*5 && longestRight-longestWrong > 10 {
+					t.Errorf("%s: the correct option (%d characters) stands out against the longest wrong one (%d)", q.ID, longestRight, longestWrong)
+				}
+			case training.KindMultiple:
+				if shortestRight > longestWrong {
+					t.Errorf("%s: every correct option is longer than every wrong one", q.ID)
+				}
+			}
+		}
+	}
+	if longest*100 > singles*40 {
+		t.Errorf("the correct option is the longest in %d of %d single-choice questions; picking the longest would pass too often", longest, singles)
+	}
+	t.Logf("the correct option is the longest in %d of %d single-choice questions", longest, singles)
 }
 
 func TestShippedBankRoundTrip(t *testing.T) {
