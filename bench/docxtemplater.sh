@@ -53,7 +53,7 @@ if [ -n "$core" ]; then
 fi
 args=(-docxtemplater -n "${N:-3000}" -dt-n "${DT_N:-300}" -dt-warmup "${DT_WARMUP:-150}" -rounds "${ROUNDS:-3}" -dt-dir "$dir")
 
-echo "# $(date -u '+%Y-%m-%d %H:%M:%S') UTC  commit $(cd "$root" && git rev-parse --short HEAD)$(cd "$root" && git diff --quiet HEAD -- bench/alternatives bench/docxtemplater.sh || echo ' (bench files modified)')"
+echo "# $(date -u '+%Y-%m-%d %H:%M:%S') UTC  HEAD $(cd "$root" && git rev-parse --short HEAD), bench code $(cd "$root" && git log -1 --format=%h -- bench/alternatives bench/docxtemplater.sh)$(cd "$root" && git diff --quiet HEAD -- bench/alternatives bench/docxtemplater.sh || echo ' (bench files modified)')"
 echo "# uptime before: $(uptime)"
 echo "# GOGC=${GOGC:-400} ${pin[*]} alternatives ${args[*]}"
 (cd "$root" && GOGC=${GOGC:-400} "${pin[@]}" "$work/alternatives" "${args[@]}")
