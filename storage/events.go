@@ -64,16 +64,25 @@ func (s *Store) lastEvent(ctx context.Context, dealID int64) (*workflow.Event, e
 
 // insertEvents seals events after prev (nil: they start the deal's chain) and inserts them.
 func (s *Store) insertEvents(ctx context.Context, dealID int64, prev *workflow.Event, events []workflow.Event) error {
+	sealEvents(dealID, prev, events)
 	rows := make([]eventRow, len(events))
+	for i := range events {
+		e := &events[i]
+		rows[i] = eventRow{DealID: dealID, Seq: e.Seq, Kind: string(e.Kind), Action: string(e.Action), FromStage: e.FromStage,
+			ToStage: e.ToStage, ActorID: e.ActorID, Reason: e.Reason, At: e.At, Payload: string(e.Payload), PrevHash: e.PrevHash, Hash: e.Hash}
+	}
+	return s.conn(ctx).Create(&rows).Error
+}
+
+// sealEvents gives events to dealID and seals them one after the other after prev (nil: they
+// start the deal's chain).
+func sealEvents(dealID int64, prev *workflow.Event, events []workflow.Event) {
 	for i := range events {
 		e := &events[i]
 		e.DealID = dealID
 		e.Seal(prev)
-		rows[i] = eventRow{DealID: dealID, Seq: e.Seq, Kind: string(e.Kind), Action: string(e.Action), FromStage: e.FromStage,
-			ToStage: e.ToStage, ActorID: e.ActorID, Reason: e.Reason, At: e.At, Payload: string(e.Payload), PrevHash: e.PrevHash, Hash: e.Hash}
 		prev = e
 	}
-	return s.conn(ctx).Create(&rows).Error
 }
 
 // AppendEvent appends one event to a deal's chain inside the caller's transaction (or its own),
