@@ -15,6 +15,9 @@ if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
 need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
+# The DOCX templates ask for Times New Roman; without a metric-compatible font LibreOffice
+# substitutes a wider one and wraps amounts inside table cells (Liberation Serif has its metrics).
+fc-list 2>/dev/null | grep -q "Liberation Serif" || need+=(fonts-liberation)
 command -v chromium >/dev/null || need+=(chromium)
 command -v psql >/dev/null || need+=(postgresql postgresql-client)
 command -v jq >/dev/null || need+=(jq)
