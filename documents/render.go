@@ -54,11 +54,37 @@ type TemplateSource interface {
 
 // Builtin returns the template shipped in the binary for kind and format.
 func Builtin(kind workflow.DocumentKind, f Format) (TemplateFile, error) {
+	return builtinFile(kind, "", f)
+}
+
+// Shipped variants. Where one kind prints two different forms by its data and one file
+// cannot hold both, the second form is a variant shipped beside the kind's template, in a
+// file named KIND-VARIANT: a DOCX has no conditionals, so the ТОРГ-12 profile of the УПД
+// (ТОРГ-12 + счёт-фактура) has its own upd-torg12.docx. The PDF layouts branch on the data
+// themselves (upd.xml prints both profiles) and have no variant files.
+//
+// A variant is the kind's shipped form for that data: it is chosen over whatever template
+// is uploaded for the kind, because an uploaded template replaces the kind's main form only
+// (VIEW.md, "upd").
+var variants = map[workflow.DocumentKind][]string{
+	workflow.DocUPD: {ProfileTORG12},
+}
+
+// variantData is data that names the shipped variant it is printed with ("" for none).
+type variantData interface {
+	templateVariant() string
+}
+
+// builtinFile reads the shipped template of kind, variant ("" for the kind's own) and format.
+func builtinFile(kind workflow.DocumentKind, variant string, f Format) (TemplateFile, error) {
 	var (
 		b   []byte
 		err error
 	)
 	name := string(kind)
+	if variant != "" {
+		name += "-" + variant
+	}
 	switch f {
 	case PDF:
 		name += ".xml"
@@ -70,10 +96,50 @@ func Builtin(kind workflow.DocumentKind, f Format) (TemplateFile, error) {
 		return TemplateFile{}, fmt.Errorf("documents: unknown format %q", f)
 	}
 	if err != nil {
+		if variant != "" {
+			return TemplateFile{}, fmt.Errorf("documents: no shipped %s template for %s, variant %s", f, kind, variant)
+		}
 		return TemplateFile{}, fmt.Errorf("documents: no shipped %s template for %s", f, kind)
 	}
 	sum := sha256.Sum256(b)
 	return TemplateFile{Kind: kind, Format: f, Name: "builtin:" + name, SHA256: hex.EncodeToString(sum[:]), Bytes: b}, nil
+}
+
+// shippedVariant returns the shipped variant d's data is printed with in format f; ok is
+// false when d names none or none is shipped in f.
+func shippedVariant(d Data, f Format) (tf TemplateFile, ok bool) {
+	vd, isVariant := d.(variantData)
+	if !isVariant || vd.templateVariant() == "" {
+		return TemplateFile{}, false
+	}
+	tf, err := builtinFile(d.Kind(), vd.templateVariant(), f)
+	return tf, err == nil
+}
+
+// BuiltinFor returns the shipped template d is printed with in format f: the variant of its
+// data when one is shipped in f (a УПД with profile torg12 in DOCX: upd-torg12.docx), else
+// Builtin(kind, f).
+func BuiltinFor(d Data, f Format) (TemplateFile, error) {
+	if tf, ok := shippedVariant(d, f); ok {
+		return tf, nil
+	}
+	return Builtin(d.Kind(), f)
+}
+
+// BuiltinNamed returns the shipped template of kind and format whose TemplateFile.Name is
+// name ("builtin:upd.docx", "builtin:upd-torg12.docx"): a document rendered with a shipped
+// template records that name, and re-rendering it must take the same file. An empty name
+// (a record without one) gives Builtin(kind, f); a name the binary does not ship is an error.
+func BuiltinNamed(kind workflow.DocumentKind, f Format, name string) (TemplateFile, error) {
+	if name == "" {
+		return Builtin(kind, f)
+	}
+	for _, v := range append([]string{""}, variants[kind]...) {
+		if tf, err := builtinFile(kind, v, f); err == nil && tf.Name == name {
+			return tf, nil
+		}
+	}
+	return TemplateFile{}, fmt.Errorf("documents: the binary ships no %s template %q for %s", f, name, kind)
 }
 
 // BuiltinSource serves only the shipped templates (offline rendering, tests).
@@ -141,32 +207,54 @@ func (r *Renderer) Warm() error {
 	}
 	for _, k := range workflow.DocumentKinds {
 		for _, f := range []Format{PDF, DOCX} {
-			tf, err := Builtin(k, f)
-			if err != nil {
-				continue // a kind without a shipped template of this format
-			}
-			if f == PDF {
-				_, err = r.pdfTemplate(tf)
-			} else {
-				_, err = r.docxTemplate(tf)
-			}
-			if err != nil {
-				return fmt.Errorf("documents: shipped %s template of %s: %w", f, k, err)
+			for _, v := range append([]string{""}, variants[k]...) {
+				if err := r.warm(k, v, f); err != nil {
+					return err
+				}
 			}
 		}
 	}
 	return nil
 }
 
-// Template returns the active template of kind and format (what Render would use).
+// warm parses the shipped template of kind, variant and format, if there is one.
+func (r *Renderer) warm(k workflow.DocumentKind, variant string, f Format) error {
+	tf, err := builtinFile(k, variant, f)
+	if err != nil {
+		return nil // a kind without a shipped template of this format
+	}
+	if f == PDF {
+		_, err = r.pdfTemplate(tf)
+	} else {
+		_, err = r.docxTemplate(tf)
+	}
+	if err != nil {
+		return fmt.Errorf("documents: shipped %s template %s: %w", f, tf.Name, err)
+	}
+	return nil
+}
+
+// Template returns the active template of kind and format: the uploaded one, else the
+// shipped one. It does not see the data; TemplateFor, which Render uses, does.
 func (r *Renderer) Template(ctx context.Context, kind workflow.DocumentKind, f Format) (TemplateFile, error) {
 	return r.src.Active(ctx, kind, f)
 }
 
-// Render renders d with the active template of its kind and returns the bytes and the
-// template used (without its bytes).
+// TemplateFor returns the template d is rendered with in format f (what Render uses): the
+// shipped variant of d's data when one exists in f — the ТОРГ-12 + счёт-фактура DOCX of a
+// УПД with profile torg12, whatever is uploaded for the kind — else the active template of
+// d's kind.
+func (r *Renderer) TemplateFor(ctx context.Context, d Data, f Format) (TemplateFile, error) {
+	if tf, ok := shippedVariant(d, f); ok {
+		return tf, nil
+	}
+	return r.src.Active(ctx, d.Kind(), f)
+}
+
+// Render renders d with its template (TemplateFor) and returns the bytes and the template
+// used (without its bytes).
 func (r *Renderer) Render(ctx context.Context, d Data, f Format, o RenderOptions) ([]byte, TemplateFile, error) {
-	tf, err := r.src.Active(ctx, d.Kind(), f)
+	tf, err := r.TemplateFor(ctx, d, f)
 	if err != nil {
 		return nil, TemplateFile{}, err
 	}

@@ -70,6 +70,15 @@ func init() {
 // Kind returns upd.
 func (d *UPD) Kind() workflow.DocumentKind { return workflow.DocUPD }
 
+// templateVariant names the shipped template variant the УПД is printed with: "torg12" for
+// the ТОРГ-12 profile (upd-torg12.docx), "" for the УПД form.
+func (d *UPD) templateVariant() string {
+	if d.Profile == ProfileTORG12 {
+		return ProfileTORG12
+	}
+	return ""
+}
+
 // Header returns the number and date.
 func (d *UPD) Header() (string, time.Time) { return d.Number, d.Date.Time }
 
@@ -159,6 +168,18 @@ func (d *UPD) View() map[string]any {
 	consignee := cons.view()
 	consignee["text"] = joinNonEmpty(", ", cons.Name, cons.Address)
 	v["consignee"] = consignee
+	// The header of the ТОРГ-12: each party on one line with its requisites, address and bank
+	// (the parts known), as the form asks; the consignor is the seller when none is given.
+	shipper := d.Consignor
+	if shipper.IsZero() {
+		shipper = d.Seller
+	}
+	v["torg12"] = map[string]any{
+		"consignor": shipper.fullLine(),
+		"consignee": cons.fullLine(),
+		"supplier":  d.Seller.fullLine(),
+		"payer":     d.Buyer.fullLine(),
+	}
 	v["contract"] = d.Contract.view()
 	v["specification"] = d.Specification.view()
 	v["basis"] = basisText(d.Basis, d.Contract, d.Specification)
@@ -183,6 +204,13 @@ func (d *UPD) View() map[string]any {
 	v["received_by"] = d.ReceivedBy.view()
 	v["power_of_attorney"] = d.PowerOfAttorney
 	return v
+}
+
+// fullLine is the party on one line: name, requisites, address and bank, the parts known
+// («АО «…», ИНН …, КПП …, ОГРН …, 620000, г. …, р/с … в …, БИК …, к/с …»).
+func (p Party) fullLine() string {
+	pv := p.view()
+	return joinNonEmpty(", ", p.Name, pv["requisites_line"].(string), p.Address, pv["bank_line"].(string))
 }
 
 // joinNonEmpty joins the non-empty parts with sep.

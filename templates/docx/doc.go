@@ -1,4 +1,8 @@
-// Package docx embeds the shipped DOCX templates (one .docx per document kind).
+// Package docx embeds the shipped DOCX templates: one .docx per document kind, plus a
+// variant where one kind prints two forms — upd-torg12.docx, the ТОРГ-12 + счёт-фактура
+// profile of the УПД beside upd.docx. documents.Builtin reads "<kind>.docx" and
+// documents.BuiltinFor picks the variant by the data. An uploaded upd DOCX replaces
+// upd.docx only; the torg12 profile always prints upd-torg12.docx (documents/VIEW.md, "upd").
 //
 // The files are generated, not hand-edited: internal/docxgen builds each one from
 // WordprocessingML written in Go (one function per template, shared blocks for the

@@ -95,7 +95,8 @@ func Proposal() ([]byte, error) {
 
 // Templates lists every template the generator writes: file name → builder. A new
 // document kind adds one function and one line here; the file name is the kind's key
-// (documents.Builtin reads "<kind>.docx").
+// (documents.Builtin reads "<kind>.docx"); a shipped variant of a kind is "<kind>-<variant>.docx"
+// (documents.BuiltinFor: "upd-torg12.docx" for the ТОРГ-12 profile of the УПД).
 var Templates = []struct {
 	File  string
 	Build func() ([]byte, error)
@@ -108,5 +109,6 @@ var Templates = []struct {
 	{"production_schedule.docx", ProductionSchedule},
 	{"invoice.docx", Invoice},
 	{"upd.docx", UPD},
+	{"upd-torg12.docx", TORG12},
 	{"recommendation_letter.docx", RecommendationLetter},
 }
