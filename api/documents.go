@@ -207,12 +207,13 @@ func (ds *DocumentService) Finalise(ctx context.Context, dealID int64, d documen
 				year = 0
 			}
 			// The lookups read the database, which one transaction cannot do from two
-			// goroutines, so they come before the renders.
+			// goroutines, so they come before the renders. They see the data: a УПД of the
+			// ТОРГ-12 profile takes the shipped ТОРГ-12 DOCX (Renderer.TemplateFor).
 			formats := []documents.Format{documents.PDF, documents.DOCX}
 			tfs := make([]documents.TemplateFile, len(formats))
 			for i, f := range formats {
 				var err error
-				if tfs[i], err = ds.Renderer.Template(ctx, k, f); err != nil {
+				if tfs[i], err = ds.Renderer.TemplateFor(ctx, d, f); err != nil {
 					return r, fmt.Errorf("render %s: %w", f, err)
 				}
 			}
@@ -288,7 +289,14 @@ func (ds *DocumentService) Rerender(ctx context.Context, doc storage.Document) (
 	}
 	for _, ref := range doc.Templates {
 		src := StoreTemplates{Store: ds.Store}
-		tf, err := src.ByID(ctx, doc.Kind, documents.Format(ref.Format), ref.ID)
+		var tf documents.TemplateFile
+		if ref.ID == 0 {
+			// A shipped template: the very file the record names (upd.docx, or upd-torg12.docx
+			// for a УПД of the ТОРГ-12 profile).
+			tf, err = documents.BuiltinNamed(doc.Kind, documents.Format(ref.Format), ref.Name)
+		} else {
+			tf, err = src.ByID(ctx, doc.Kind, documents.Format(ref.Format), ref.ID)
+		}
 		if err != nil {
 			return nil, nil, err
 		}
