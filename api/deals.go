@@ -143,13 +143,10 @@ func (s *Server) handleDealCreate(c echo.Context) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
-	p, err := s.Store.CurrentPipeline(ctxOf(c), s.PipelineKey)
-	if err != nil {
-		return err
-	}
 	// LoadCompany's visibility rule, checked on the company row the transaction reads: a
-	// company the user may not see is answered like one that does not exist.
-	d, err = s.Store.CreateDealChecked(ctxOf(c), p, d, u.Actor(), func(co storage.Company) error {
+	// company the user may not see is answered like one that does not exist. The current
+	// pipeline version is read in the same transaction.
+	d, err = s.Store.CreateDealOnCurrent(ctxOf(c), s.PipelineKey, d, u.Actor(), func(co storage.Company) error {
 		if !seesAll(u.Role) && co.OwnerID != u.ID {
 			return workflow.ErrNotFound
 		}

@@ -69,7 +69,7 @@ func (s *Store) CreateDealChecked(ctx context.Context, p *workflow.Pipeline, d w
 		return workflow.Deal{}, err
 	}
 	if s.dialect == Postgres && !InTransaction(ctx) {
-		if out, done, err := s.createDealPipelined(ctx, p, d, actor, check); done {
+		if out, done, err := s.createDealPipelined(ctx, p, "", d, actor, check); done {
 			return out, translate(err)
 		}
 	}
@@ -92,6 +92,25 @@ func (s *Store) CreateDealChecked(ctx context.Context, p *workflow.Pipeline, d w
 		return s.insertEvents(ctx, out.ID, nil, ev)
 	})
 	return out, translate(err)
+}
+
+// CreateDealOnCurrent is CreateDealChecked on the latest version of the pipeline with key,
+// read in the deal's transaction (on PostgreSQL in the same round trip as the company), so
+// that the caller need not ask for it first. ENOTFOUND when there is no such pipeline.
+func (s *Store) CreateDealOnCurrent(ctx context.Context, key string, d workflow.Deal, actor workflow.Actor, check func(Company) error) (workflow.Deal, error) {
+	if err := d.Validate(); err != nil {
+		return workflow.Deal{}, err
+	}
+	if s.dialect == Postgres && !InTransaction(ctx) {
+		if out, done, err := s.createDealPipelined(ctx, nil, key, d, actor, check); done {
+			return out, translate(err)
+		}
+	}
+	p, err := s.CurrentPipeline(ctx, key)
+	if err != nil {
+		return workflow.Deal{}, err
+	}
+	return s.CreateDealChecked(ctx, p, d, actor, check)
 }
 
 // companyCheckError is the answer when the deal's company cannot be read or its check fails.
@@ -123,28 +142,40 @@ const (
 	companySQLPG = `SELECT id, owner_id, name, inn, kpp, ogrn, address, bank_name, bik, corr_account, account, valid, created_at
 FROM companies WHERE id = $1`
 	nextDealIDSQLPG = `SELECT nextval(pg_get_serial_sequence('deals', 'id'))`
-	insertDealSQLPG = `INSERT INTO deals (id, company_id, owner_id, title, amount, cost, currency, pipeline_id, stage, status, lost_reason, version,
+	// currentPipelineSQLPG is CurrentPipeline's query.
+	currentPipelineSQLPG = `SELECT id FROM pipelines WHERE key = $1 ORDER BY version DESC LIMIT 1`
+	insertDealSQLPG      = `INSERT INTO deals (id, company_id, owner_id, title, amount, cost, currency, pipeline_id, stage, status, lost_reason, version,
 stage_entered_at, created_at, updated_at) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '', $11, $12, $13, $14)`
 )
 
 // createDealPipelined is CreateDealChecked on PostgreSQL outside a caller's transaction, in two
-// round trips on one pgx connection (pgxTx): BEGIN, the company and the deal's new id; then the
-// deal, its event and COMMIT. done is false when nothing was written and the general path
-// must run instead.
-func (s *Store) createDealPipelined(ctx context.Context, p *workflow.Pipeline, d workflow.Deal, actor workflow.Actor, check func(Company) error) (out workflow.Deal, done bool, err error) {
+// round trips on one pgx connection (pgxTx): BEGIN, the current version of pipeline key (when
+// p is nil), the company and the deal's new id; then the deal, its event and COMMIT. done is
+// false when nothing was written and the general path must run instead (a pipeline version
+// not cached yet, a driver other than pgx).
+func (s *Store) createDealPipelined(ctx context.Context, p *workflow.Pipeline, key string, d workflow.Deal, actor workflow.Actor, check func(Company) error) (out workflow.Deal, done bool, err error) {
+	fallback := false
 	done, err = s.pgxTx(ctx, func(pc *pgx.Conn, rt func() (context.Context, context.CancelFunc)) error {
 		b := &pgx.Batch{}
 		b.Queue("BEGIN")
+		if p == nil {
+			b.Queue(currentPipelineSQLPG, key)
+		}
 		b.Queue(companySQLPG, d.CompanyID)
 		b.Queue(nextDealIDSQLPG)
 		bctx, cancel := rt()
 		br := pc.SendBatch(bctx, b)
 		var (
-			co    companyRow
-			found bool
-			id    int64
+			co         companyRow
+			found      bool
+			id, pipeID int64
 		)
 		_, err := br.Exec()
+		if err == nil && p == nil {
+			if err = br.QueryRow().Scan(&pipeID); errors.Is(err, pgx.ErrNoRows) {
+				err = nil
+			}
+		}
 		if err == nil {
 			err = br.QueryRow().Scan(&co.ID, &co.OwnerID, &co.Name, &co.INN, &co.KPP, &co.OGRN, &co.Address, &co.BankName, &co.BIK,
 				&co.CorrAccount, &co.Account, &co.Valid, &co.CreatedAt)
@@ -162,6 +193,18 @@ func (s *Store) createDealPipelined(ctx context.Context, p *workflow.Pipeline, d
 		cancel()
 		if err != nil {
 			return pgError(err)
+		}
+		if p == nil {
+			if pipeID == 0 {
+				return workflow.ErrNotFound
+			}
+			s.pipeMu.RLock()
+			p = s.pipelines[pipeID]
+			s.pipeMu.RUnlock()
+			if p == nil {
+				fallback = true
+				return nil
+			}
 		}
 		if !found {
 			err = workflow.ErrNotFound
@@ -190,7 +233,7 @@ func (s *Store) createDealPipelined(ctx context.Context, p *workflow.Pipeline, d
 		out = nd
 		return nil
 	})
-	return out, done, err
+	return out, done && !fallback, err
 }
 
 const insertEventSQLPG = `INSERT INTO events (deal_id, seq, kind, action, from_stage, to_stage, actor_id, reason, at, payload, prev_hash, hash)

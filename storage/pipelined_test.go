@@ -6,6 +6,7 @@ import (
 
 	"github.com/dealgate/dealgate/storage"
 	"github.com/dealgate/dealgate/storage/storagetest"
+	"github.com/dealgate/dealgate/templates"
 	"github.com/dealgate/dealgate/workflow"
 )
 
@@ -113,5 +114,39 @@ func TestPipelinedAndGeneralPathsAgree(t *testing.T) {
 				t.Fatalf("%d connections left inside a transaction", idle)
 			}
 		}
+	})
+}
+
+// TestCreateDealOnCurrent creates deals on the current version of a pipeline key, read in the
+// deal's transaction: the latest version at each call (a new version saved in between is
+// used at once), ENOTFOUND for an unknown key, and the company rules of CreateDealChecked.
+func TestCreateDealOnCurrent(t *testing.T) {
+	t.Parallel()
+	storagetest.ForEachDB(t, func(t *testing.T, st *storage.Store) {
+		f := storagetest.Seed(t, st)
+		actor := f.Rep1.Actor()
+		newDeal := workflow.Deal{CompanyID: f.Company.ID, OwnerID: f.Rep1.ID, Title: "текущий", Currency: "RUB"}
+		d, err := st.CreateDealOnCurrent(bg, f.Pipeline.Key, newDeal, actor, nil)
+		if err != nil || d.PipelineID != f.Pipeline.ID || d.Stage != "research" {
+			t.Fatalf("on the seeded pipeline: %+v, %v; want pipeline %d at research", d, err, f.Pipeline.ID)
+		}
+		v2 := storagetest.SavePipeline(t, st, append(templates.DefaultPipeline(), "\n# version 2\n"...))
+		if v2.ID == f.Pipeline.ID || v2.Version != f.Pipeline.Version+1 {
+			t.Fatalf("second version %d (v%d), want a new one after %d", v2.ID, v2.Version, f.Pipeline.ID)
+		}
+		d, err = st.CreateDealOnCurrent(bg, f.Pipeline.Key, newDeal, actor, nil)
+		if err != nil || d.PipelineID != v2.ID {
+			t.Fatalf("after a new version: %+v, %v; want pipeline %d", d, err, v2.ID)
+		}
+		evs, err := st.FindEvents(bg, d.ID)
+		if err != nil || len(evs) != 1 || workflow.VerifyChain(evs) != nil {
+			t.Fatalf("events of the new deal: %+v, %v", evs, err)
+		}
+		_, err = st.CreateDealOnCurrent(bg, "no-such-pipeline", newDeal, actor, nil)
+		wantCode(t, err, workflow.ENOTFOUND, "")
+		_, err = st.CreateDealOnCurrent(bg, f.Pipeline.Key, newDeal, actor, func(storage.Company) error { return workflow.ErrNotFound })
+		wantCode(t, err, workflow.EINVALID, "company_id")
+		_, err = st.CreateDealOnCurrent(bg, f.Pipeline.Key, workflow.Deal{CompanyID: f.Company.ID, OwnerID: f.Rep1.ID, Currency: "RUB"}, actor, nil)
+		wantCode(t, err, workflow.EINVALID, "title")
 	})
 }
