@@ -450,6 +450,13 @@ var pageMatrix = map[string]string{
 	"GET /admin/training/bank.yaml":            "LAFFFFF",
 	"POST /admin/training/bank":                "LaFFFFF",
 	"POST /admin/training/policy":              "LaFFFFF",
+	// A client's requisites: whoever may see the client and create clients.
+	"GET /companies/:id/edit":  "LAAANFF",
+	"POST /companies/:id/edit": "LaaaNFF",
+	// Deleting a draft (here the final proposal, which is refused with 409 by those who may
+	// prepare proposals on the deal).
+	"GET /documents/:id/delete":  "LaaaNFF",
+	"POST /documents/:id/delete": "LaaaNFF",
 }
 
 // pageLetter classifies a page answer.
@@ -535,6 +542,8 @@ func TestPageAccess(t *testing.T) {
 				p = strings.Replace(p, ":id", fmt.Sprint(s.ids[roleNames[owner]]), 1)
 			case strings.HasPrefix(p, "/training/attempts/:id"):
 				p = strings.Replace(p, ":id", fmt.Sprint(s.attempt), 1)
+			case strings.HasPrefix(p, "/companies/:id"):
+				p = strings.Replace(p, ":id", fmt.Sprint(s.company), 1)
 			}
 			if strings.Contains(p, ":") {
 				t.Fatalf("no value for the parameters of %s", route)
