@@ -1,7 +1,10 @@
 package api
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -9,6 +12,7 @@ import (
 
 	"github.com/dealgate/dealgate/documents/requisites"
 	"github.com/dealgate/dealgate/storage"
+	"github.com/dealgate/dealgate/workflow"
 )
 
 // CompanyRequest is the body of POST /api/v1/companies.
@@ -38,12 +42,13 @@ type CompanyJSON struct {
 	CorrAccount string    `json:"corr_account"`
 	Account     string    `json:"account"`
 	Complete    bool      `json:"requisites_complete"`
+	Version     int64     `json:"version"` // the company's changes counted from 1; an update sends it back as expected_version
 	CreatedAt   time.Time `json:"created_at"`
 }
 
 func companyJSON(c storage.Company) CompanyJSON {
 	return CompanyJSON{ID: c.ID, OwnerID: c.OwnerID, Name: c.Name, INN: c.INN, KPP: c.KPP, OGRN: c.OGRN, Address: c.Address,
-		BankName: c.BankName, BIK: c.BIK, CorrAccount: c.CorrAccount, Account: c.Account, Complete: c.Valid, CreatedAt: c.CreatedAt}
+		BankName: c.BankName, BIK: c.BIK, CorrAccount: c.CorrAccount, Account: c.Account, Complete: c.Valid, Version: c.Version, CreatedAt: c.CreatedAt}
 }
 
 // ValidateCompany checks a company's requisites. It returns the company ready to store, with
@@ -88,6 +93,55 @@ func (s *Server) handleCompanyCreate(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/companies/"+itoa(co.ID))
 	return c.JSON(http.StatusCreated, companyJSON(co))
+}
+
+// CompanyUpdateRequest is the body of PUT /api/v1/companies/{id}: the company's name and
+// requisites in full, as for creating it, and the version they were edited from (the version
+// of the company the client last read). The change is stored only while the company is still
+// at that version; otherwise the answer is 409 and nothing changes, so that two people
+// editing one client never silently overwrite each other.
+type CompanyUpdateRequest struct {
+	CompanyRequest
+	ExpectedVersion json.Number `json:"expected_version"`
+}
+
+// handleCompanyUpdate replaces a company's name and requisites (PUT /api/v1/companies/{id}).
+// Who may: those who may see the company (a rep only their own clients; 404 otherwise, as for
+// a company that does not exist) and whose role writes companies (the route's middleware).
+func (s *Server) handleCompanyUpdate(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.LoadCompany(c, id); err != nil {
+		return err
+	}
+	var req CompanyUpdateRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.ExpectedVersion == "" {
+		return workflow.Invalid("expected_version", "expected_version is required: the version of the company the change was made from (its \"version\")")
+	}
+	ev, err := strconv.ParseInt(string(req.ExpectedVersion), 10, 64)
+	if err != nil || ev <= 0 {
+		return workflow.Invalid("expected_version", "expected_version must be a positive whole number")
+	}
+	co, err := ValidateCompany(req.CompanyRequest)
+	if err != nil {
+		return err
+	}
+	co.ID, co.Version = id, ev
+	co, err = s.Store.UpdateCompany(ctxOf(c), co)
+	if err != nil {
+		var we *workflow.Error
+		if errors.As(err, &we) && we.Code == workflow.ECONFLICT && we.Field == "version" {
+			// The field of the request that is stale.
+			return &workflow.Error{Code: workflow.ECONFLICT, Field: "expected_version", Message: we.Message, Err: err}
+		}
+		return err
+	}
+	return c.JSON(http.StatusOK, companyJSON(co))
 }
 
 func (s *Server) handleCompanyGet(c echo.Context) error {

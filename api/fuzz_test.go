@@ -61,6 +61,7 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 		p := r.Path
 		for _, rep := range [][2]string{
 			{"/deals/:id", fmt.Sprintf("/deals/%d", d.ID)},
+			{"/companies/:id", fmt.Sprintf("/companies/%d", e.f.Company.ID)},
 			{"/documents/:id/finalise", fmt.Sprintf("/documents/%d/finalise", draft.ID)},
 			{"/documents/:id", fmt.Sprintf("/documents/%d", final.ID)},
 			{"/snapshots/:id", fmt.Sprintf("/snapshots/%d", snap.ID)},
@@ -136,6 +137,7 @@ func FuzzAPIBodies(f *testing.F) {
 	invoice := fuzzExample(f, "invoice")
 	seeds := map[string][]string{
 		"POST /api/v1/companies":                             {`{"name":"ООО «Ромашка»","inn":"7707083893","kpp":"773601001","ogrn":"1027700132195","address":"г. Москва","bank_name":"ПАО Сбербанк","bik":"044525225","corr_account":"30101810400000000225","account":"40702810938000012345"}`, `{"name":"<script>alert(1)</script>","inn":"7707083894"}`},
+		"PUT /api/v1/companies/:id":                          {`{"name":"ООО «Ромашка»","inn":"7707083893","kpp":"773601001","ogrn":"1027700132195","address":"г. Москва","bank_name":"ПАО Сбербанк","bik":"044525225","corr_account":"30101810400000000225","account":"40702810938000012345","expected_version":1}`, `{"name":"x","inn":"7707083893","expected_version":-1}`},
 		"POST /api/v1/deals":                                 {fmt.Sprintf(`{"company_id":%d,"title":"Сделка","amount":"1500000.00","cost":"1100000.00","currency":"RUB"}`, e.f.Company.ID), `{"company_id":1,"amount":"1e400"}`, `{"company_id":-1,"amount":"-0.001"}`},
 		"POST /api/v1/deals/:id/transitions":                 {`{"action":"advance","expected_version":1}`, `{"action":"skip","reason":"","to":"feedback"}`, `{"action":"win","expected_version":9223372036854775807}`},
 		"POST /api/v1/deals/:id/activities":                  {`{"kind":"call","note":"звонок"}`, `{"kind":"meeting","decision_maker":true,"at":"2026-13-45"}`},

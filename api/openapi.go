@@ -104,9 +104,12 @@ func schemas() map[string]any {
 	names := obj([]string{"ru", "en"}, map[string]any{"ru": str, "en": str})
 	missing := obj([]string{"type", "ru", "en"}, map[string]any{"type": str, "kinds": map[string]any{"type": "array", "items": str}, "ru": str, "en": str})
 	company := map[string]any{"name": str, "inn": str, "kpp": str, "ogrn": str, "address": str, "bank_name": str, "bik": str, "corr_account": str, "account": str}
-	companyOut := map[string]any{"id": integ, "owner_id": integ, "requisites_complete": boo, "created_at": tstmp}
+	companyOut := map[string]any{"id": integ, "owner_id": integ, "requisites_complete": boo, "version": integ, "created_at": tstmp}
+	companyUpdate := map[string]any{"expected_version": map[string]any{"type": "integer", "format": "int64", "minimum": 1,
+		"description": "the company's version the change was made from; 409 when it has changed since"}}
 	for k, v := range company {
 		companyOut[k] = v
+		companyUpdate[k] = v
 	}
 	out := map[string]any{
 		"Problem": obj([]string{"type", "title", "status"}, map[string]any{"type": str, "title": str, "status": integ, "detail": str, "field": str,
@@ -123,7 +126,8 @@ func schemas() map[string]any {
 		"PipelineYAML":   obj([]string{"yaml"}, map[string]any{"yaml": str}),
 		"Pipeline":       obj([]string{"id", "key", "version", "stages"}, map[string]any{"id": integ, "key": str, "version": integ, "sha256": str, "name": ref("Names"), "yaml": str, "stages": map[string]any{"type": "array", "items": obj(nil, map[string]any{"key": str, "name": ref("Names"), "skippable": boo, "training_gate": boo, "exit_roles": map[string]any{"type": "array", "items": str}, "requires": map[string]any{"type": "array", "items": ref("Missing")}})}}),
 		"CompanyRequest": obj([]string{"name", "inn", "address"}, company),
-		"Company":        obj([]string{"id", "name", "inn"}, companyOut),
+		"CompanyUpdate":  obj([]string{"name", "inn", "address", "expected_version"}, companyUpdate),
+		"Company":        obj([]string{"id", "name", "inn", "version"}, companyOut),
 		"CompanyList":    list("Company"),
 		"DealRequest":    obj([]string{"company_id", "title"}, map[string]any{"company_id": integ, "title": str, "amount": money, "cost": money, "currency": map[string]any{"type": "string", "enum": []string{"RUB", "USD", "EUR", "CNY"}}, "owner_id": integ}),
 		"Deal": obj([]string{"id", "company_id", "owner_id", "stage", "status", "version"}, map[string]any{"id": integ, "company_id": integ, "owner_id": integ, "title": str,

@@ -62,6 +62,7 @@ func (s *Server) registerRoutes() {
 	s.api(auth, p, routeDoc{Method: "POST", Path: "/companies", Summary: "Create a client company; requisites are checked by checksum", Tag: "companies", Request: "CompanyRequest", Response: "Company", Success: 201}, s.handleCompanyCreate, cw, s.idempotent)
 	s.api(auth, p, routeDoc{Method: "GET", Path: "/companies", Summary: "List companies (reps: their own)", Tag: "companies", Response: "CompanyList"}, s.handleCompanyList)
 	s.api(auth, p, routeDoc{Method: "GET", Path: "/companies/:id", Summary: "One company", Tag: "companies", Response: "Company"}, s.handleCompanyGet)
+	s.api(auth, p, routeDoc{Method: "PUT", Path: "/companies/:id", Summary: "Replace a company's name and requisites, made from expected_version (its version when read); 409 when someone changed it since", Tag: "companies", Request: "CompanyUpdate", Response: "Company"}, s.handleCompanyUpdate, cw)
 
 	s.api(auth, p, routeDoc{Method: "POST", Path: "/deals", Summary: "Create a deal at the first stage", Tag: "deals", Request: "DealRequest", Response: "Deal", Success: 201}, s.handleDealCreate, cw, s.idempotent)
 	s.api(auth, p, routeDoc{Method: "GET", Path: "/deals", Summary: "List deals with filters (stage, status, owner_id, company_id) and pagination", Tag: "deals", Response: "DealList"}, s.handleDealList)

@@ -273,7 +273,7 @@ func TestCompanies(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := storagetest.ValidCompany(t, f.Rep1.ID)
-		want.ID, want.CreatedAt = got.ID, got.CreatedAt
+		want.ID, want.CreatedAt, want.Version = got.ID, got.CreatedAt, 1 // a new company is at version 1
 		if got != want {
 			t.Fatalf("company read back = %+v\nwant %+v", got, want)
 		}

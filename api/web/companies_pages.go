@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -34,6 +35,32 @@ type companyForm struct {
 	ID int64
 	// Next is where an edit returns to (a local path; empty: the deals list).
 	Next string
+	// Version is the company's version the edit is made from; the form sends it back, and
+	// the change is stored only while the company is still at it.
+	Version int64
+	// Was holds the values the edit started from (the company at Version); the form sends
+	// them back as hidden was_* fields, so that a refused stale edit can tell what the user
+	// changed from what someone else changed.
+	Was api.CompanyRequest
+	// Stale is set when the edit was refused because someone else changed the client since
+	// the form was opened: the form then holds the current values and Yours lists what the
+	// user had changed, to apply again.
+	Stale bool
+	Yours []typedValue
+}
+
+// WasFields lists the hidden was_* fields of an edit form.
+func (f companyForm) WasFields() []typedValue {
+	out := make([]typedValue, len(companyFields))
+	for i, cf := range companyFields {
+		out[i] = typedValue{Field: "was_" + cf.name, Label: cf.label, Value: cf.value(f.Was)}
+	}
+	return out
+}
+
+// typedValue is a value the user typed into a refused stale edit, with its field's label.
+type typedValue struct {
+	Field, Label, Value string
 }
 
 // Action is where the form posts.
@@ -147,9 +174,67 @@ func (w *Web) handleCompanyEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	form := companyForm{ID: co.ID, Next: safeNext(c.QueryParam("next")), Values: api.CompanyRequest{Name: co.Name, INN: co.INN, KPP: co.KPP,
-		OGRN: co.OGRN, Address: co.Address, BankName: co.BankName, BIK: co.BIK, CorrAccount: co.CorrAccount, Account: co.Account}}
+	form := companyForm{ID: co.ID, Next: safeNext(c.QueryParam("next")), Version: co.Version, Values: storedValues(co), Was: storedValues(co)}
 	return w.render(c, http.StatusOK, "company_new", w.companyTitle(c, form), form)
+}
+
+// storedValues is the company as its form shows it.
+func storedValues(co storage.Company) api.CompanyRequest {
+	return api.CompanyRequest{Name: co.Name, INN: co.INN, KPP: co.KPP, OGRN: co.OGRN, Address: co.Address, BankName: co.BankName,
+		BIK: co.BIK, CorrAccount: co.CorrAccount, Account: co.Account}
+}
+
+// companyFields lists the form's fields with their labels, in the form's order.
+var companyFields = []struct {
+	name, label string
+	value       func(api.CompanyRequest) string
+}{
+	{"name", "company.name", func(r api.CompanyRequest) string { return r.Name }},
+	{"inn", "company.inn", func(r api.CompanyRequest) string { return r.INN }},
+	{"kpp", "company.kpp", func(r api.CompanyRequest) string { return r.KPP }},
+	{"ogrn", "company.ogrn", func(r api.CompanyRequest) string { return r.OGRN }},
+	{"address", "company.address", func(r api.CompanyRequest) string { return r.Address }},
+	{"bank_name", "company.bank_name", func(r api.CompanyRequest) string { return r.BankName }},
+	{"bik", "company.bik", func(r api.CompanyRequest) string { return r.BIK }},
+	{"corr_account", "company.corr", func(r api.CompanyRequest) string { return r.CorrAccount }},
+	{"account", "company.account", func(r api.CompanyRequest) string { return r.Account }},
+}
+
+// wasRequestOf reads the hidden was_* fields of an edit form; ok is false when the form has
+// none (a form opened before they were sent).
+func wasRequestOf(c echo.Context) (r api.CompanyRequest, ok bool) {
+	params, err := c.FormParams()
+	if _, ok = params["was_name"]; err != nil || !ok {
+		return r, false
+	}
+	return api.CompanyRequest{Name: c.FormValue("was_name"), INN: c.FormValue("was_inn"), KPP: c.FormValue("was_kpp"), OGRN: c.FormValue("was_ogrn"),
+		Address: c.FormValue("was_address"), BankName: c.FormValue("was_bank_name"), BIK: c.FormValue("was_bik"),
+		CorrAccount: c.FormValue("was_corr_account"), Account: c.FormValue("was_account")}, true
+}
+
+// staleCompanyForm answers an edit made from a version the company is no longer at: 409 and
+// the form again, filled with the company as it is now (and its current version, so that
+// saving it again is a deliberate edit of what the other person stored), a message saying so,
+// and what the user had changed — the typed values that differ from those the edit started
+// from, or, without those, from the current ones — to apply again. Nothing was stored.
+func (w *Web) staleCompanyForm(c echo.Context, form companyForm) error {
+	cur, err := w.store.FindCompanyByID(c.Request().Context(), form.ID)
+	if err != nil {
+		return err
+	}
+	typed := form.Values
+	base, ok := wasRequestOf(c)
+	if !ok {
+		base = storedValues(cur)
+	}
+	form.Values, form.Was, form.Version, form.Stale, form.Errors, form.Yours = storedValues(cur), storedValues(cur), cur.Version, true, nil, nil
+	for _, f := range companyFields {
+		v := strings.TrimSpace(f.value(typed))
+		if v != strings.TrimSpace(f.value(base)) && v != strings.TrimSpace(f.value(form.Values)) {
+			form.Yours = append(form.Yours, typedValue{Field: f.name, Label: f.label, Value: v})
+		}
+	}
+	return w.render(c, http.StatusConflict, "company_new", w.companyTitle(c, form), form)
 }
 
 func (w *Web) handleCompanyUpdate(c echo.Context) error {
@@ -158,6 +243,17 @@ func (w *Web) handleCompanyUpdate(c echo.Context) error {
 		return err
 	}
 	form := companyForm{ID: old.ID, Next: safeNext(c.FormValue("next")), Values: companyRequestOf(c)}
+	if was, ok := wasRequestOf(c); ok {
+		form.Was = was
+	} else {
+		form.Was = storedValues(old)
+	}
+	// The version the form was opened at. A form without one (opened before versions were
+	// kept, or tampered with) cannot say what it was made from: it is treated as stale.
+	form.Version, err = strconv.ParseInt(c.FormValue("version"), 10, 64)
+	if err != nil || form.Version <= 0 {
+		return w.staleCompanyForm(c, form)
+	}
 	co, ok, err := w.validateCompanyForm(c, &form)
 	if err != nil {
 		return err
@@ -165,8 +261,11 @@ func (w *Web) handleCompanyUpdate(c echo.Context) error {
 	if !ok {
 		return w.render(c, http.StatusUnprocessableEntity, "company_new", w.companyTitle(c, form), form)
 	}
-	co.ID = old.ID
+	co.ID, co.Version = old.ID, form.Version
 	if _, err := w.store.UpdateCompany(c.Request().Context(), co); err != nil {
+		if workflow.Code(err) == workflow.ECONFLICT {
+			return w.staleCompanyForm(c, form)
+		}
 		return err
 	}
 	flash(c, "company.saved")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -170,6 +171,12 @@ func TestEditCompanyFromThePages(t *testing.T) {
 		values := func(kv ...string) url.Values {
 			v := rep.form("name", "ООО «Ромашка-Север»", "inn", co.INN, "kpp", co.KPP, "ogrn", co.OGRN, "address", "620014, г. Екатеринбург, ул. Ленина, д. 1",
 				"bank_name", co.BankName, "bik", co.BIK, "corr_account", co.CorrAccount, "account", co.Account, "next", back)
+			// Made from the company as it is stored now (the form's hidden version).
+			cur, err := st.FindCompanyByID(ctx, co.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v.Set("version", strconv.FormatInt(cur.Version, 10))
 			for i := 0; i+1 < len(kv); i += 2 {
 				v.Set(kv[i], kv[i+1])
 			}

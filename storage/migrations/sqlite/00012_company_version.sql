@@ -1,0 +1,7 @@
+-- +goose Up
+-- A company counts its changes, so that an edit made from a stale copy is refused (409)
+-- instead of silently overwriting a change made in between (see the PostgreSQL migration).
+ALTER TABLE companies ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+
+-- +goose Down
+ALTER TABLE companies DROP COLUMN version;
