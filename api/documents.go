@@ -833,3 +833,31 @@ func (s *Server) handleSignedCopyGet(c echo.Context) error {
 	}
 	return workflow.ErrNotFound
 }
+
+// handleDraftDelete deletes a draft (DELETE /api/v1/documents/{id}) and answers 204. The rules
+// are those of the web page's deletion: the document's deal visible to the user (404
+// otherwise, as for a document that does not exist), their role preparing the document's kind
+// (403), the deal open (422). A final or superseded document is evidence and is never deleted:
+// 409, saying that a correction is a new version. storage.DeleteDraft checks the status again
+// under the deal's lock, so a draft finalised meanwhile is refused the same way. A draft is
+// not in the deal's event chain, so no event is appended. Retrying a deletion that succeeded
+// answers 404: the draft is gone (the Idempotency-Key middleware records POSTs only).
+func (s *Server) handleDraftDelete(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	doc, err := s.LoadDocument(c, id)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	if !mayPrepare(u.Role, doc.Kind) {
+		return &workflow.Error{Code: workflow.EFORBIDDEN, Message: fmt.Sprintf("role %s does not prepare %s documents", u.Role, doc.Kind)}
+	}
+	if _, err := s.Store.DeleteDraft(ctxOf(c), doc.ID); err != nil {
+		return err
+	}
+	s.log.Info("draft deleted", "document_id", doc.ID, "kind", doc.Kind, "deal_id", doc.DealID, "user_id", u.ID)
+	return c.NoContent(http.StatusNoContent)
+}
