@@ -774,9 +774,14 @@ func checkImmutable(t *testing.T, e *env, final, other api.DocumentJSON) {
 	e.do(t, "POST", base, e.f.Admin.Token, map[string]any{"kind": other.Kind, "data": other.Data, "draft_id": final.ID}).problem(t, 422, api.ProblemInvalid)
 	// Finalising again.
 	e.do(t, "POST", fmt.Sprintf("/api/v1/documents/%d/finalise", final.ID), bo, nil).problem(t, 422, api.ProblemInvalid)
+	// DELETE deletes drafts only: a final document is refused as evidence.
+	e.do(t, "DELETE", fmt.Sprintf("/api/v1/documents/%d", final.ID), bo, nil).problem(t, 409, api.ProblemConflict)
 	// Methods the API does not offer on a document.
 	for _, m := range []string{"PUT", "PATCH", "DELETE"} {
 		for _, p := range []string{"", "/pdf", "/docx"} {
+			if m == "DELETE" && p == "" {
+				continue
+			}
 			r := e.do(t, m, fmt.Sprintf("/api/v1/documents/%d%s", final.ID, p), bo, data)
 			if r.Status != http.StatusMethodNotAllowed && r.Status != http.StatusNotFound {
 				t.Errorf("%s /documents/%d%s: %d %s", m, final.ID, p, r.Status, r.Body)
