@@ -73,6 +73,8 @@ var apiMatrix = map[string]string{
 	"GET /api/v1/documents/{id}/pdf":                      "UAAANAA",
 	"GET /api/v1/documents/{id}/docx":                     "UAAANAA",
 	"POST /api/v1/documents/{id}/finalise":                "UAAANAF",
+	"DELETE /api/v1/documents/{id}":                       "UAAANAF",
+	"PUT /api/v1/companies/{id}":                          "UAAANFF",
 	"POST /api/v1/documents/{id}/corrections":             "UAAANAF",
 	"POST /api/v1/documents/{id}/signed-copies":           "UAAANAF",
 	"GET /api/v1/documents/{id}/signed-copies/{aid}":      "UAAANAA",
@@ -231,6 +233,16 @@ func (s *site) newDeal() int64 {
 	return d.ID
 }
 
+// newCompany makes a client company of the owning rep (for writes that change a company).
+func (s *site) newCompany() int64 {
+	s.t.Helper()
+	var c struct {
+		ID int64 `json:"id"`
+	}
+	s.c[owner].must(s.t, "POST", "/api/v1/companies", companyBody(fmt.Sprintf("ООО «Клиент %d»", s.seq.Add(1))), 201, &c)
+	return c.ID
+}
+
 // docKindFor is the kind a caller prepares: the back office an invoice, everyone else a
 // proposal.
 func (s *site) docKindFor(role int) (string, map[string]any) {
@@ -296,8 +308,13 @@ func (s *site) requestFor(route string, role int) sweepRequest {
 		r.freshDeal = deal
 	}
 	if write && strings.HasPrefix(path, "/api/v1/documents/{id}") {
-		doc = s.newDocument(role, !strings.HasSuffix(path, "/finalise"))
+		// Finalising and deleting take a draft; the other writes a final document.
+		doc = s.newDocument(role, !strings.HasSuffix(path, "/finalise") && method != http.MethodDelete)
 		r.freshDoc = doc
+	}
+	company := s.company
+	if write && strings.HasPrefix(path, "/api/v1/companies/{id}") {
+		company = s.newCompany()
 	}
 	n := s.seq.Add(1)
 	kind, data := s.docKindFor(role)
@@ -324,7 +341,7 @@ func (s *site) requestFor(route string, role int) sweepRequest {
 			return s.objectFor(p, m)
 		})
 	}
-	r.path = fill(path, deal, doc, s.company)
+	r.path = fill(path, deal, doc, company)
 	if strings.Contains(path, "/deals/{id}") || strings.Contains(path, "/documents/{id}") || strings.Contains(path, "/companies/{id}") {
 		r.missing = fill(path, 987654, 987654, 987654)
 	}
@@ -349,6 +366,14 @@ func (s *site) requestFor(route string, role int) sweepRequest {
 		r.body = map[string]any{"data": data}
 	case "POST /api/v1/documents/{id}/finalise":
 		r.body = map[string]any{}
+	case "DELETE /api/v1/documents/{id}":
+		r.body = nil
+	case "PUT /api/v1/companies/{id}":
+		body := map[string]any{"expected_version": 1}
+		for k, v := range companyBody(fmt.Sprintf("ООО «Клиент %d, правка»", n)) {
+			body[k] = v
+		}
+		r.body = body
 	case "POST /api/v1/documents/{id}/signed-copies":
 		r.path += "?filename=scan.pdf"
 		r.body, r.hdr = []byte("%PDF-1.4\n% signed\n"), []string{"Content-Type", "application/pdf"}
@@ -468,7 +493,7 @@ func (s *site) unchanged(route string, role int, req sweepRequest) {
 		}
 		s.c[admin].must(s.t, "GET", fmt.Sprintf("/api/v1/deals/%d/documents", d.DealID), nil, 200, &docs)
 		wantStatus := "final"
-		if strings.HasSuffix(route, "/finalise") {
+		if strings.HasSuffix(route, "/finalise") || strings.HasPrefix(route, "DELETE ") {
 			wantStatus = "draft"
 		}
 		if d.Status != wantStatus || len(docs.Items) != 1 || len(detail.SignedCopies) != 0 {
