@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The PostgreSQL ceiling for a dealgate transition: pgbench runs, in one transaction each, what
-# a transition (and a transition with a finalised document) writes, at 1, 4 and 16 clients.
+# a transition (and a transition with a finalised document) writes, at 1, 4 and 16 clients;
+# transition_pipeline sends the transition's statements as one pipeline (one round trip).
 # Usage: bash bench/pgbench.sh [seconds-per-run]   (PGURL overrides the server URL)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,9 +13,11 @@ trap 'psql "$base" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&
 url=${base/\/postgres\?/\/$db?}
 psql "$url" -q -f pgbench/setup.sql >/dev/null
 printf '%-18s %8s %10s %10s\n' script clients tps "lat ms"
-for script in transition transition_doc; do
+for script in transition transition_pipeline transition_doc; do
+  mode=simple
+  [ "$script" = transition_pipeline ] && mode=prepared
   for c in 1 4 16; do
-    out=$(pgbench -n -f "pgbench/$script.sql" -c "$c" -j "$(( c < 2 ? c : 2 ))" -T "$secs" "$url" 2>&1)
+    out=$(pgbench -n -M "$mode" -f "pgbench/$script.sql" -c "$c" -j "$(( c < 2 ? c : 2 ))" -T "$secs" "$url" 2>&1)
     tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out" | head -n1)
     lat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$out")
     printf '%-18s %8s %10s %10s\n' "$script" "$c" "$tps" "$lat"
