@@ -103,6 +103,21 @@ if wants load; then
       log "load: $scenario, $clients clients, ${secs}s"
       echo "0 0 0" >"$work/rss"
       rss_sampler "$pid" "$work/rss"
+      # Transitions alone: each client makes its deals before the clock starts (enough for the
+      # run at up to min(600, 1800/clients) transitions/s per client; beyond, it makes them
+      # inline). The CPU count and the profile start when the load generator says the timed run
+      # starts.
+      prep=()
+      if [ "$scenario" = transitions ]; then
+        per=$((1800 / clients)); [ $per -gt 600 ] && per=600
+        prep=(--prepare-deals $((secs * per)))
+      fi
+      "$DG" load --target "http://127.0.0.1:$port" --tokens-file "$work/tokens" --clients "$clients" --duration "${secs}s" \
+        --scenario "$scenario" --seed "$clients" "${prep[@]}" --json >"$out/load-$name.json" 2>"$work/load.err" &
+      lpid=$!
+      if [ ${#prep[@]} -gt 0 ]; then
+        until grep -q "timed run starts" "$work/load.err" 2>/dev/null || ! kill -0 "$lpid" 2>/dev/null; do sleep 0.1; done
+      fi
       t0=$(cpu_ticks "$pid")
       la=$(cut -d' ' -f1 /proc/loadavg)
       prof=
@@ -110,8 +125,7 @@ if wants load; then
         (sleep 2; curl -s -o "$out/cpu-$name.pprof" "http://127.0.0.1:$((port + 1000))/debug/pprof/profile?seconds=$((secs - 4))") &
         prof=$!
       fi
-      "$DG" load --target "http://127.0.0.1:$port" --tokens-file "$work/tokens" --clients "$clients" --duration "${secs}s" \
-        --scenario "$scenario" --seed "$clients" --json >"$out/load-$name.json" || log "load generator failed ($name)"
+      wait "$lpid" || log "load generator failed ($name)"
       t1=$(cpu_ticks "$pid")
       [ -n "$prof" ] && wait "$prof" || true
       stop_pid "$SAMPLER_PID"

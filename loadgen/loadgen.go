@@ -57,6 +57,12 @@ type Config struct {
 	Seed     uint64
 	// AllowNonLoopback permits targets outside 127.0.0.0/8 and ::1.
 	AllowNonLoopback bool
+	// PrepareDeals (transitions scenario only) makes each client create this many deals before
+	// the clock starts, so that the timed run is transitions alone; a client that runs out
+	// creates deals inline again (reported as deal.create).
+	PrepareDeals int
+	// OnStart, when set, is called as the timed run starts (after PrepareDeals).
+	OnStart func()
 	// Progress receives a line per second while running (nil: none).
 	Progress io.Writer
 	// Timeout bounds one request (default 10 s).
@@ -118,6 +124,12 @@ func (c *Config) Validate() error {
 		c.Scenario = ScenarioSales
 	default:
 		return fmt.Errorf("loadgen: unknown scenario %q (sales, transitions, documents, invoices)", c.Scenario)
+	}
+	if c.PrepareDeals < 0 || c.PrepareDeals > 1_000_000 {
+		return errors.New("loadgen: prepare-deals must be 0…1000000")
+	}
+	if c.PrepareDeals > 0 && c.Scenario != ScenarioTransitions {
+		return errors.New("loadgen: prepare-deals applies to the transitions scenario only")
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = 10 * time.Second
@@ -234,14 +246,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return Report{}, err
 	}
-	if cfg.Duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, cfg.Duration)
-		defer cancel()
-	}
-	ctx, stop := context.WithCancel(ctx)
-	defer stop()
-	rec := &recorder{samples: map[string][]time.Duration{}, status: map[string]map[int]int64{}, errs: map[string]int64{}, numbers: map[string]string{}}
+	rec := newRecorder()
 	transport := &http.Transport{MaxIdleConnsPerHost: cfg.Clients + 4, MaxConnsPerHost: cfg.Clients + 4, IdleConnTimeout: 30 * time.Second}
 	defer transport.CloseIdleConnections()
 	hc := &http.Client{Transport: transport, Timeout: cfg.Timeout}
@@ -252,6 +257,26 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	invoice, err := fs.ReadFile(templates.Examples(), "invoice.json")
 	if err != nil {
 		return Report{}, err
+	}
+	clients := make([]*client, cfg.Clients)
+	for i := range clients {
+		clients[i] = &client{cfg: &cfg, hc: hc, rec: rec, base: cfg.Targets[i%len(cfg.Targets)], token: cfg.Tokens[i%len(cfg.Tokens)],
+			rnd: rand.New(rand.NewPCG(cfg.Seed, uint64(i))), id: i, proposal: proposal, invoice: invoice}
+	}
+	if cfg.PrepareDeals > 0 && cfg.Scenario == ScenarioTransitions {
+		if err := prepareDeals(ctx, cfg, clients); err != nil {
+			return Report{}, err
+		}
+	}
+	if cfg.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cfg.Duration)
+		defer cancel()
+	}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	if cfg.OnStart != nil {
+		cfg.OnStart()
 	}
 	start := time.Now()
 	if cfg.Progress != nil {
@@ -272,9 +297,8 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		}()
 	}
 	var wg sync.WaitGroup
-	for i := 0; i < cfg.Clients; i++ {
-		c := &client{cfg: &cfg, hc: hc, rec: rec, base: cfg.Targets[i%len(cfg.Targets)], token: cfg.Tokens[i%len(cfg.Tokens)],
-			rnd: rand.New(rand.NewPCG(cfg.Seed, uint64(i))), id: i, proposal: proposal, invoice: invoice, stop: stop}
+	for _, c := range clients {
+		c.stop = stop
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -284,6 +308,48 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	wg.Wait()
 	elapsed := time.Since(start)
 	return rec.report(cfg, elapsed), nil
+}
+
+func newRecorder() *recorder {
+	return &recorder{samples: map[string][]time.Duration{}, status: map[string]map[int]int64{}, errs: map[string]int64{}, numbers: map[string]string{}}
+}
+
+// prepareDeals has every client create cfg.PrepareDeals deals (its company first), all clients
+// at once, before the timed run; these requests are not part of the report.
+func prepareDeals(ctx context.Context, cfg Config, clients []*client) error {
+	setup := cfg
+	setup.Requests, setup.Observe, setup.IdempotencyKeys = 0, nil, false
+	rec := newRecorder()
+	if cfg.Progress != nil {
+		fmt.Fprintf(cfg.Progress, "preparing %d deals (%d per client), not timed\n", cfg.PrepareDeals*len(clients), cfg.PrepareDeals)
+	}
+	errs := make([]error, len(clients))
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run, timed := *c, c
+			run.cfg, run.rec, run.stop = &setup, rec, func() {}
+			if errs[i] = run.ensureCompany(ctx); errs[i] != nil {
+				return
+			}
+			for range cfg.PrepareDeals {
+				d, err := run.newDeal(ctx)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				run.prepared = append(run.prepared, d)
+			}
+			timed.company, timed.prepared, timed.n = run.company, run.prepared, run.n
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("loadgen: preparing deals: %w", err)
+	}
+	return nil
 }
 
 func (r *recorder) report(cfg Config, elapsed time.Duration) Report {
@@ -329,6 +395,7 @@ type client struct {
 	id       int
 	n        int64
 	company  int64
+	prepared []dealResp // deals made before the timed run (transitions scenario)
 	proposal []byte
 	invoice  []byte
 	stop     context.CancelFunc
@@ -508,9 +575,14 @@ func (c *client) loop(ctx context.Context) {
 }
 
 func (c *client) transitions(ctx context.Context) error {
-	d, err := c.newDeal(ctx)
-	if err != nil {
-		return err
+	var d dealResp
+	if n := len(c.prepared); n > 0 {
+		d, c.prepared = c.prepared[n-1], c.prepared[:n-1]
+	} else {
+		var err error
+		if d, err = c.newDeal(ctx); err != nil {
+			return err
+		}
 	}
 	return c.moveOp(ctx, "transition", &d, map[string]any{"action": "advance", "expected_version": d.Version})
 }

@@ -67,3 +67,59 @@ func TestRunTransitions(t *testing.T) {
 		}
 	})
 }
+
+// TestRunTransitionsPrepared: with PrepareDeals every client makes its deals before the clock
+// starts, so the report holds transitions only (100 of them for 100 requests), the prepared
+// deals not moved stay at research, and a client that runs out creates deals inline.
+func TestRunTransitionsPrepared(t *testing.T) {
+	storagetest.ForEachDB(t, func(t *testing.T, st *storage.Store) {
+		f := storagetest.Seed(t, st)
+		srv := httptest.NewServer(api.NewServer(st, storagetest.Logger(t)).Handler())
+		defer srv.Close()
+		ctx := context.Background()
+		rep, err := loadgen.Run(ctx, loadgen.Config{Targets: []string{srv.URL}, Tokens: []string{f.Rep1.Token, f.Rep2.Token},
+			Clients: 4, Requests: 100, Scenario: loadgen.ScenarioTransitions, Seed: 7, PrepareDeals: 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Errors != 0 || rep.Requests != 100 {
+			t.Fatalf("%d requests, errors: %v", rep.Requests, rep.ErrorList)
+		}
+		ops := map[string]loadgen.OpStats{}
+		for _, o := range rep.Ops {
+			ops[o.Op] = o
+		}
+		if ops["transition"].Count != 100 || ops["deal.create"].Count != 0 || ops["company.create"].Count != 0 {
+			t.Fatalf("the timed run is not transitions alone: %+v", rep.Ops)
+		}
+		_, moved, err := st.FindDeals(ctx, storage.DealFilter{Stage: "cold_call"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, waiting, err := st.FindDeals(ctx, storage.DealFilter{Stage: "research"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if moved != 100 || waiting != 4*30-100 {
+			t.Fatalf("%d deals moved, %d still at research; want 100 and %d", moved, waiting, 4*30-100)
+		}
+
+		// Too few prepared deals: the clients create the rest inline, and say so.
+		rep, err = loadgen.Run(ctx, loadgen.Config{Targets: []string{srv.URL}, Tokens: []string{f.Rep1.Token},
+			Clients: 2, Requests: 20, Scenario: loadgen.ScenarioTransitions, Seed: 8, PrepareDeals: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ops = map[string]loadgen.OpStats{}
+		for _, o := range rep.Ops {
+			ops[o.Op] = o
+		}
+		if rep.Errors != 0 || ops["transition"].Count < 4 || ops["deal.create"].Count == 0 {
+			t.Fatalf("ran out of prepared deals: %+v, errors %v", rep.Ops, rep.ErrorList)
+		}
+		if err := (&loadgen.Config{Targets: []string{srv.URL}, Tokens: []string{"x"}, Clients: 1, Requests: 1,
+			Scenario: loadgen.ScenarioDocuments, PrepareDeals: 5}).Validate(); err == nil {
+			t.Error("prepare-deals accepted for the documents scenario")
+		}
+	})
+}

@@ -40,6 +40,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	duration := fs.Duration("duration", 10*time.Second, "how long to run (0: until --requests)")
 	requests := fs.Int64("requests", 0, "stop after this many requests (0: until --duration)")
 	scenario := fs.String("scenario", "sales", "sales, transitions, documents or invoices (invoices needs back-office or manager tokens)")
+	prepare := fs.Int("prepare-deals", 0, "transitions scenario: deals each client creates before the clock starts, so that the timed run is transitions alone")
 	seed := fs.Uint64("seed", 1, "random seed")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	allow := fs.Bool("allow-non-loopback", false, "allow a target that is not on this machine")
@@ -59,9 +60,13 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	cfg := loadgen.Config{Targets: targets, Tokens: tokens, Clients: *clients, Duration: *duration, Requests: *requests,
-		Scenario: loadgen.Scenario(*scenario), Seed: *seed, AllowNonLoopback: *allow, IdempotencyKeys: *idem}
+		Scenario: loadgen.Scenario(*scenario), Seed: *seed, AllowNonLoopback: *allow, IdempotencyKeys: *idem, PrepareDeals: *prepare}
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if *prepare > 0 {
+		// Scripts that measure the server wait for this line (bench/run-all.sh).
+		cfg.OnStart = func() { fmt.Fprintln(stderr, "load: timed run starts") }
 	}
 	if !*asJSON {
 		cfg.Progress = stderr
