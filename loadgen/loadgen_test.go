@@ -69,8 +69,9 @@ func TestRunTransitions(t *testing.T) {
 }
 
 // TestRunTransitionsPrepared: with PrepareDeals every client makes its deals before the clock
-// starts, so the report holds transitions only (100 of them for 100 requests), the prepared
-// deals not moved stay at research, and a client that runs out creates deals inline.
+// starts, so the report holds transitions only (60 of them for 60 requests; each client has
+// enough for all of them, as the clients do not share the requests evenly), the prepared deals
+// not moved stay at research, and a client that runs out creates deals inline.
 func TestRunTransitionsPrepared(t *testing.T) {
 	storagetest.ForEachDB(t, func(t *testing.T, st *storage.Store) {
 		f := storagetest.Seed(t, st)
@@ -78,18 +79,18 @@ func TestRunTransitionsPrepared(t *testing.T) {
 		defer srv.Close()
 		ctx := context.Background()
 		rep, err := loadgen.Run(ctx, loadgen.Config{Targets: []string{srv.URL}, Tokens: []string{f.Rep1.Token, f.Rep2.Token},
-			Clients: 4, Requests: 100, Scenario: loadgen.ScenarioTransitions, Seed: 7, PrepareDeals: 30})
+			Clients: 4, Requests: 60, Scenario: loadgen.ScenarioTransitions, Seed: 7, PrepareDeals: 60})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Errors != 0 || rep.Requests != 100 {
+		if rep.Errors != 0 || rep.Requests != 60 {
 			t.Fatalf("%d requests, errors: %v", rep.Requests, rep.ErrorList)
 		}
 		ops := map[string]loadgen.OpStats{}
 		for _, o := range rep.Ops {
 			ops[o.Op] = o
 		}
-		if ops["transition"].Count != 100 || ops["deal.create"].Count != 0 || ops["company.create"].Count != 0 {
+		if ops["transition"].Count != 60 || ops["deal.create"].Count != 0 || ops["company.create"].Count != 0 {
 			t.Fatalf("the timed run is not transitions alone: %+v", rep.Ops)
 		}
 		_, moved, err := st.FindDeals(ctx, storage.DealFilter{Stage: "cold_call"})
@@ -100,8 +101,8 @@ func TestRunTransitionsPrepared(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if moved != 100 || waiting != 4*30-100 {
-			t.Fatalf("%d deals moved, %d still at research; want 100 and %d", moved, waiting, 4*30-100)
+		if moved != 60 || waiting != 4*60-60 {
+			t.Fatalf("%d deals moved, %d still at research; want 60 and %d", moved, waiting, 4*60-60)
 		}
 
 		// Too few prepared deals: the clients create the rest inline, and say so.
