@@ -253,6 +253,9 @@ func (s *Store) Finalise(ctx context.Context, req FinaliseRequest) (Document, er
 			return err
 		}
 		num = &Numbering{s: s, ctx: ctx, kind: string(req.Kind)}
+		// A ticket Prepare took and did not use is given back even if Prepare panics, or the
+		// later finalisations of the sequence would each wait maxTurnWait for it.
+		defer num.release()
 		r, err := req.Prepare(ctx, num, previous)
 		num.release()
 		if err != nil {

@@ -216,3 +216,37 @@ func TestNumberingGuessesTwoProcesses(t *testing.T) {
 	checkNumbered(t, a, deals, len(deals)*each)
 	t.Logf("%d guesses, %d came true, %d rendered after the number", stats.guesses.Load(), stats.hits.Load(), stats.rerenders.Load())
 }
+
+// TestNumberingPanicGivesTheTicketBack: a Prepare that panics after guessing still gives its
+// turn back, so the next finalisation of the sequence does not wait for it (the wait would
+// be maxTurnWait, 2 s, for every later finalisation).
+func TestNumberingPanicGivesTheTicketBack(t *testing.T) {
+	t.Parallel()
+	st := storagetest.NewStore(t, storage.Postgres)
+	f := storagetest.Seed(t, st)
+	deals := storagetest.CreateDeals(t, st, f.Pipeline, f.Company.ID, f.Rep1, 2)
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the Prepare's panic did not reach the caller")
+			}
+		}()
+		_, _ = st.Finalise(bg, storage.FinaliseRequest{DealID: deals[0].ID, Kind: workflow.DocInvoice, Actor: f.Rep1.Actor(),
+			Prepare: func(ctx context.Context, num *storage.Numbering, _ *storage.Document) (storage.Rendered, error) {
+				if _, ok := num.Guess("", 2026); !ok {
+					t.Error("no guess offered on PostgreSQL")
+				}
+				panic("render crashed")
+			}})
+	}()
+	var stats guessStats
+	start := time.Now()
+	if _, err := st.Finalise(bg, storage.FinaliseRequest{DealID: deals[1].ID, Kind: workflow.DocInvoice, Actor: f.Rep1.Actor(),
+		Prepare: guessingPrepare(&stats, nil)}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("the next finalisation took %v: it waited for the panicked one's turn", d)
+	}
+	checkNumbered(t, st, deals, 1)
+}
