@@ -60,6 +60,11 @@ type Config struct {
 	// connections fails requests quickly (EUNAVAILABLE) instead of holding them until their
 	// own deadline. Zero means no bound; WithStatementTimeout changes it for one context.
 	StatementTimeout time.Duration
+	// TokenCacheTTL lets UserByToken answer a token it resolved less than this long ago from
+	// memory, saving a round trip per API request. A revoked token or a changed or disabled
+	// user takes effect at once in this process and after at most this long in other server
+	// processes. Zero (the default) caches nothing.
+	TokenCacheTTL time.Duration
 	// Logger receives slow-query and error logs; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -80,6 +85,7 @@ type Store struct {
 
 	sqliteWriter chan struct{} // a one-slot semaphore queuing SQLite write transactions
 	seqs         sequencer     // what this process knows of the number sequences (Numbering.Guess)
+	tokens       tokenCache    // API tokens resolved recently (Config.TokenCacheTTL)
 
 	pipeMu    sync.RWMutex
 	pipelines map[int64]*workflow.Pipeline
@@ -98,6 +104,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
 	s := &Store{log: log, Now: func() time.Time { return time.Now().UTC() }, pipelines: map[int64]*workflow.Pipeline{}, sqliteWriter: make(chan struct{}, 1)}
+	s.tokens.ttl = cfg.TokenCacheTTL
 	var err error
 	switch {
 	case strings.HasPrefix(cfg.DatabaseURL, "postgres://"), strings.HasPrefix(cfg.DatabaseURL, "postgresql://"):

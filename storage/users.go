@@ -122,6 +122,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, role *workflow.Role, n
 		return nil
 	}
 	res := s.conn(ctx).Model(&userRow{}).Where("id = ?", id).Updates(upd)
+	s.tokens.clear() // a role, a name or the disabled flag may have changed
 	if res.Error != nil {
 		return translate(res.Error)
 	}
@@ -181,16 +182,30 @@ func (s *Store) UserByToken(ctx context.Context, token string) (User, error) {
 	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 200 {
 		return User{}, workflow.ErrUnauthorized
 	}
+	hash := HashToken(token)
+	cached := s.tokens.ttl > 0 && !InTransaction(ctx)
+	var gen uint64
+	if cached {
+		var u User
+		var ok bool
+		if u, ok, gen = s.tokens.get(hash); ok {
+			return u, nil
+		}
+	}
 	var row userRow
 	err := s.conn(ctx).Raw(`SELECT u.* FROM users u JOIN api_tokens t ON t.user_id = u.id
-		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND NOT u.disabled`, HashToken(token)).Scan(&row).Error
+		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND NOT u.disabled`, hash).Scan(&row).Error
 	if err != nil {
 		return User{}, translate(err)
 	}
 	if row.ID == 0 {
 		return User{}, workflow.ErrUnauthorized
 	}
-	return row.toUser(), nil
+	u := row.toUser()
+	if cached {
+		s.tokens.put(hash, u, gen)
+	}
+	return u, nil
 }
 
 // FindTokens lists a user's tokens.
@@ -210,6 +225,7 @@ func (s *Store) FindTokens(ctx context.Context, userID int64) ([]Token, error) {
 func (s *Store) RevokeToken(ctx context.Context, tokenID int64) error {
 	now := s.now()
 	res := s.conn(ctx).Model(&tokenRow{}).Where("id = ? AND revoked_at IS NULL", tokenID).Update("revoked_at", now)
+	s.tokens.clear()
 	if res.Error != nil {
 		return translate(res.Error)
 	}

@@ -30,6 +30,11 @@ type Config struct {
 	// fail with 503 after about this long instead of at the request timeout
 	// (DEALGATE_DB_TIMEOUT, a Go duration; default 5s; 0 turns the bound off).
 	DBTimeout time.Duration
+	// TokenCache is how long a resolved API token is answered from memory (one database round
+	// trip less per API request); a revoked token or a changed or disabled user takes effect at
+	// once in the process that made the change and after at most this long in other replicas
+	// (DEALGATE_TOKEN_CACHE, a Go duration; default 2s; 0 turns the cache off).
+	TokenCache time.Duration
 
 	envErrs []string // malformed environment variables, reported by Validate
 }
@@ -37,7 +42,7 @@ type Config struct {
 // DefaultConfig is the zero-setup configuration: an SQLite file in ./dealgate-data.
 func DefaultConfig() Config {
 	return Config{Addr: "127.0.0.1:8080", DataDir: "./dealgate-data", LogLevel: "info", LogFormat: "text",
-		DBTimeout: storage.DefaultStatementTimeout}
+		DBTimeout: storage.DefaultStatementTimeout, TokenCache: 2 * time.Second}
 }
 
 // FromEnv overlays the environment variables on c.
@@ -70,6 +75,14 @@ func (c Config) FromEnv() Config {
 			c.envErrs = append(c.envErrs, fmt.Sprintf("DEALGATE_DB_TIMEOUT=%q: want a duration such as 5s (0 turns the bound off)", v))
 		} else {
 			c.DBTimeout = d
+		}
+	}
+	if v := os.Getenv("DEALGATE_TOKEN_CACHE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > time.Minute {
+			c.envErrs = append(c.envErrs, fmt.Sprintf("DEALGATE_TOKEN_CACHE=%q: want a duration from 0 (off) to 1m, such as 2s", v))
+		} else {
+			c.TokenCache = d
 		}
 	}
 	return c
@@ -114,7 +127,8 @@ func openStore(ctx context.Context, c Config, log *slog.Logger) (*storage.Store,
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	st, err := storage.Open(ctx, storage.Config{DatabaseURL: c.DatabaseURL, DataDir: c.DataDir, Logger: log, StatementTimeout: c.DBTimeout})
+	st, err := storage.Open(ctx, storage.Config{DatabaseURL: c.DatabaseURL, DataDir: c.DataDir, Logger: log, StatementTimeout: c.DBTimeout,
+		TokenCacheTTL: c.TokenCache})
 	if err != nil {
 		return nil, err
 	}

@@ -95,5 +95,5 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nEnvironment: DEALGATE_ADDR, DEALGATE_DATA_DIR, DATABASE_URL, DEALGATE_SECURE_COOKIES (each also a flag of serve),")
-	fmt.Fprintln(w, "DEALGATE_DB_TIMEOUT. `dealgate COMMAND -h` lists a command's flags.")
+	fmt.Fprintln(w, "DEALGATE_DB_TIMEOUT, DEALGATE_TOKEN_CACHE. `dealgate COMMAND -h` lists a command's flags.")
 }

@@ -168,11 +168,16 @@ func serveConfig(args []string, stderr io.Writer) (Config, error) {
 		"mark the session cookie Secure, so browsers send it over HTTPS only: set it when users reach dealgate through HTTPS (env DEALGATE_SECURE_COOKIES=1)")
 	fs.DurationVar(&cfg.DBTimeout, "db-timeout", cfg.DBTimeout,
 		"bound of each PostgreSQL round trip: a database that stops answering gives 503 after about this long (env DEALGATE_DB_TIMEOUT; 0: no bound)")
+	fs.DurationVar(&cfg.TokenCache, "token-cache", cfg.TokenCache,
+		"how long a resolved API token is answered from memory; a revocation reaches other replicas after at most this long (env DEALGATE_TOKEN_CACHE; 0: off; at most 1m)")
 	if err := parseFlags(fs, args, 0); err != nil {
 		return cfg, err
 	}
 	if cfg.DBTimeout < 0 {
 		return cfg, fmt.Errorf("%w: --db-timeout must not be negative", errUsage)
+	}
+	if cfg.TokenCache < 0 || cfg.TokenCache > time.Minute {
+		return cfg, fmt.Errorf("%w: --token-cache must be from 0 to 1m", errUsage)
 	}
 	return cfg, cfg.Validate()
 }

@@ -40,6 +40,8 @@ func TestBadUsageExitsTwo(t *testing.T) {
 		{"serve", "--db-timeout", "soon"},
 		{"serve", "--db-timeout", "-1s"},
 		{"serve", "--secure-cookies=maybe"},
+		{"serve", "--token-cache", "2m"},
+		{"serve", "--token-cache", "-1s"},
 		{"migrate", "extra-argument"},
 		{"demo", "extra-argument"},
 		{"demo", "--deals", "many"},
@@ -70,7 +72,14 @@ func TestBadUsageExitsTwo(t *testing.T) {
 			t.Errorf("dealgate %s with DEALGATE_SECURE_COOKIES=maybe: exit status %d, stderr %q; want 2 naming the variable", args[0], code, stderr)
 		}
 	}
-	t.Logf("%d bad usages over %d commands, each exit status 2", len(cases)+2, len(names))
+	t.Setenv("DEALGATE_SECURE_COOKIES", "")
+	for _, v := range []string{"soon", "-1s", "2m"} {
+		t.Setenv("DEALGATE_TOKEN_CACHE", v)
+		if code, _, stderr := run(t, "serve"); code != 2 || !strings.Contains(stderr, "DEALGATE_TOKEN_CACHE") {
+			t.Errorf("dealgate serve with DEALGATE_TOKEN_CACHE=%s: exit status %d, stderr %q; want 2 naming the variable", v, code, stderr)
+		}
+	}
+	t.Logf("%d bad usages over %d commands, each exit status 2", len(cases)+5, len(names))
 }
 
 // syncBuffer is a bytes.Buffer that a running command writes while the test reads it.
