@@ -68,7 +68,9 @@ func TestHungDatabaseAnswers503Quickly(t *testing.T) {
 	time.Sleep(1100 * time.Millisecond)
 
 	proxy.Stall()
-	company := `{"name":"ООО Ромашка","inn":"7707083893"}`
+	// A valid company, so that the write gets past validation to the database (the token is
+	// answered from the token cache without it).
+	company := `{"name":"ООО Ромашка","inn":"7707083893","kpp":"773601001","address":"г. Москва, ул. Вавилова, д. 19"}`
 	type result struct {
 		what string
 		code int
