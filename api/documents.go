@@ -188,13 +188,14 @@ func decodeDocument(k workflow.DocumentKind, raw []byte, final bool) (documents.
 // appending its event, all in one transaction.
 func (ds *DocumentService) Finalise(ctx context.Context, dealID int64, d documents.Data, draftID, supersedesID int64, actor workflow.Actor) (storage.Document, error) {
 	k := d.Kind()
-	nf, err := ds.NumberFormat(ctx, k)
-	if err != nil {
-		return storage.Document{}, err
-	}
 	return ds.Store.Finalise(ctx, storage.FinaliseRequest{DealID: dealID, Kind: k, DraftID: draftID, SupersedesID: supersedesID, Actor: actor,
+		Settings: []string{SettingNumbering},
 		Prepare: func(ctx context.Context, num *storage.Numbering, previous *storage.Document) (storage.Rendered, error) {
 			var r storage.Rendered
+			nf, err := ds.NumberFormat(ctx, k)
+			if err != nil {
+				return r, err
+			}
 			_, date := d.Header()
 			if date.IsZero() {
 				date = ds.Now()

@@ -102,6 +102,12 @@ func (settingRow) TableName() string { return "settings" }
 
 // GetSetting decodes the JSON setting key into v; it reports false when the key is unset.
 func (s *Store) GetSetting(ctx context.Context, key string, v any) (bool, error) {
+	if value, asked := prefetchOf(ctx).setting(key); asked {
+		if value == nil {
+			return false, nil
+		}
+		return true, json.Unmarshal([]byte(*value), v)
+	}
 	var rows []settingRow
 	if err := s.conn(ctx).Where("key = ?", key).Find(&rows).Error; err != nil {
 		return false, translate(err)
@@ -205,6 +211,9 @@ func (s *Store) ActivateTemplate(ctx context.Context, kind workflow.DocumentKind
 // ActiveTemplate returns the active uploaded template of (kind, format), or ENOTFOUND when the
 // shipped default is in use.
 func (s *Store) ActiveTemplate(ctx context.Context, kind workflow.DocumentKind, format string) (StoredTemplate, error) {
+	if t, ok, err := prefetchOf(ctx).activeTemplate(kind, format); ok {
+		return t, err
+	}
 	var row templateRow
 	q := s.conn(ctx).Where("kind = ? AND format = ? AND active", string(kind), format).Limit(1).Find(&row)
 	if q.Error != nil {

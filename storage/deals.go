@@ -297,19 +297,7 @@ func (s *Store) pgxTx(ctx context.Context, fn func(pc *pgx.Conn, rt func() (cont
 			return nil
 		}
 		done = true
-		defer func() {
-			if pc.PgConn().TxStatus() != 'I' {
-				d := 5 * time.Second
-				if limit > 0 && limit < d {
-					d = limit
-				}
-				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d)
-				defer cancel()
-				if _, err := pc.Exec(rctx, "ROLLBACK"); err != nil || pc.PgConn().TxStatus() != 'I' {
-					_ = pc.Close(rctx)
-				}
-			}
-		}()
+		defer rollbackIfOpen(ctx, pc, limit)
 		return fn(pc, func() (context.Context, context.CancelFunc) { return boundRoundTrip(ctx, limit) })
 	})
 	return done, err

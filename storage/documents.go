@@ -201,12 +201,20 @@ type FinaliseRequest struct {
 	// renders the files — best before Next, with the number num.Guess offers, rendering again
 	// only when Next returns another one. An error rolls everything back, the number included.
 	Prepare func(ctx context.Context, num *Numbering, previous *Document) (Rendered, error)
+	// Settings names settings Prepare reads (GetSetting with its context): on PostgreSQL they
+	// are read with the deal's lock, in the same round trip.
+	Settings []string
 }
 
 // Finalise stores a final document in one transaction: lock the deal, allocate the number,
 // render, store the files as blobs, insert the document, mark a superseded version, and
 // append the document's event to the deal's chain. Either all of it is stored or none.
 func (s *Store) Finalise(ctx context.Context, req FinaliseRequest) (Document, error) {
+	if s.dialect == Postgres && !InTransaction(ctx) && req.DraftID == 0 && req.SupersedesID == 0 {
+		if out, done, err := s.finalisePipelined(ctx, req); done {
+			return out, translate(err)
+		}
+	}
 	var out Document
 	var num *Numbering
 	err := s.InTx(ctx, func(ctx context.Context) error {

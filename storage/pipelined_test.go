@@ -105,15 +105,7 @@ func TestPipelinedAndGeneralPathsAgree(t *testing.T) {
 		if n, err := st.CountEvents(bg, a.ID); err != nil || n != 5 {
 			t.Fatalf("%d events after the refusals (%v), want 5", n, err)
 		}
-		if st.Dialect() == storage.Postgres {
-			var idle int64
-			if err := st.DB().Raw(`SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`).Scan(&idle).Error; err != nil {
-				t.Fatal(err)
-			}
-			if idle != 0 {
-				t.Fatalf("%d connections left inside a transaction", idle)
-			}
-		}
+		noConnectionInTransaction(t, st)
 	})
 }
 
