@@ -190,6 +190,20 @@ func BenchmarkProposalEmitOnly(b *testing.B) {
 	b.ReportMetric(float64(b.N)/(cpuTime()-cpu0).Seconds(), "docs/cpu-s")
 }
 
+// newPlainDoc returns an A4 fpdf document without page compression, with a
+// fixed date and the prepared cp1251x faces of fs registered as family "dv".
+func newPlainDoc(fs *fontSet, styles ...fontStyle) *fpdf.Fpdf {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetCompression(false)
+	pdf.SetCatalogSort(true)
+	pdf.SetCreationDate(testDate)
+	pdf.SetModificationDate(testDate)
+	for _, st := range styles {
+		pdf.AddFontFromBytes("dv", fpdfStyle[st], fs.faces[st].defJSON, fs.faces[st].zFont)
+	}
+	return pdf
+}
+
 // BenchmarkFpdfBaseline calibrates the machine: fpdf used directly, the way
 // LIBRARY-SPEED.md's fastest recipe does (two prepared cp1251x faces, no
 // page compression, CellFormat for a requisites block and a 10-item table).
@@ -214,13 +228,7 @@ func BenchmarkFpdfBaseline(b *testing.B) {
 	b.ReportAllocs()
 	cpu0 := cpuTime()
 	for i := 0; b.Loop(); i++ {
-		pdf := fpdf.New("P", "mm", "A4", "")
-		pdf.SetCompression(false)
-		pdf.SetCatalogSort(true)
-		pdf.SetCreationDate(testDate)
-		pdf.SetModificationDate(testDate)
-		pdf.AddFontFromBytes("dv", "", fs.faces[styleRegular].defJSON, fs.faces[styleRegular].zFont)
-		pdf.AddFontFromBytes("dv", "B", fs.faces[styleBold].defJSON, fs.faces[styleBold].zFont)
+		pdf := newPlainDoc(fs, styleRegular, styleBold)
 		pdf.AddPage()
 		pdf.SetFont("dv", "B", 14)
 		pdf.CellFormat(0, 8, title+strconv.Itoa(i), "", 1, "C", false, 0, "")

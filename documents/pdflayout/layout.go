@@ -149,6 +149,7 @@ type layout struct {
 	emitTexts  []placedOp // scratch of the emitter, kept across pooled renders
 	emitEdges  []edge
 	emitStyles []edgeStyle
+	emitRaw    []byte // contentWriter's buffer
 
 	usedStyles [numStyles]bool
 	encoded    bool               // text ops hold cp1251x bytes (fast path, after encodeTexts)

@@ -221,7 +221,7 @@ func (l *layout) release() {
 		boxes: l.boxes[:0], tables: l.tables[:0], runs: l.runs[:0], pieces: l.pieces[:0],
 		lines: l.lines[:0], buf: l.buf[:0], imgRefs: l.imgRefs[:0], place: l.place[:0],
 		taken: l.taken, nexts: l.nexts, nextAll: l.nextAll, cplace: l.cplace[:0],
-		emitTexts: l.emitTexts[:0], emitEdges: l.emitEdges[:0], emitStyles: l.emitStyles[:0],
+		emitTexts: l.emitTexts[:0], emitEdges: l.emitEdges[:0], emitStyles: l.emitStyles[:0], emitRaw: l.emitRaw[:0],
 		ev: evalState{loops: l.ev.loops[:0], argBuf: l.ev.argBuf[:0]},
 	}
 	layoutPool.Put(l)
@@ -515,15 +515,16 @@ func (l *layout) emit(w io.Writer, fast, compress bool, o RenderOptions, draft s
 		}
 	}
 	e := emitter{l: l, pdf: pdf, fast: fast, family: l.fonts.fam.fpdfName, st: 255, color: -1, draw: -1, lw: -1,
-		texts: l.emitTexts, edges: l.emitEdges, styles: l.emitStyles}
+		texts: l.emitTexts, edges: l.emitEdges, styles: l.emitStyles, cw: contentWriter{buf: l.emitRaw}}
 	defer func() { // keep the scratch slices for the next render (layoutPool)
 		clear(e.texts)
-		l.emitTexts, l.emitEdges, l.emitStyles = e.texts[:0], e.edges[:0], e.styles[:0]
+		l.emitTexts, l.emitEdges, l.emitStyles, l.emitRaw = e.texts[:0], e.edges[:0], e.styles[:0], e.cw.buf[:0]
 	}()
 	pdf.SetLineCapStyle("square") // merged grid lines meet without notches
 	k := 0
 	for p := 0; p < l.pages; p++ {
 		pdf.AddPage()
+		e.cw.begin(pdf)
 		e.st, e.size, e.color, e.draw, e.lw = 255, 0, -1, -1, -1
 		if draft != "" {
 			e.watermark(l, draft, d.pageW, d.pageH)
@@ -535,6 +536,7 @@ func (l *layout) emit(w io.Writer, fast, compress bool, o RenderOptions, draft s
 		if err := e.page(l, sorted[start:k]); err != nil {
 			return err
 		}
+		e.cw.flush(pdf)
 	}
 	// Close first: Output would write a half-finished buffer if closing
 	// failed.
@@ -547,7 +549,8 @@ func (l *layout) emit(w io.Writer, fast, compress bool, o RenderOptions, draft s
 
 type emitter struct {
 	l      *layout
-	pdf    *fpdf.Fpdf
+	pdf    *fpdf.Fpdf // write through direct, which flushes cw first
+	cw     contentWriter
 	fast   bool
 	ws     float64
 	family string
@@ -692,9 +695,9 @@ func (e *emitter) grid() {
 		}
 		e.stroke(cur.lw, cur.color)
 		if cur.vert {
-			e.pdf.Line(cur.at, cur.a, cur.at, cur.b)
+			e.cw.line(cur.at, cur.a, cur.at, cur.b)
 		} else {
-			e.pdf.Line(cur.a, cur.at, cur.b, cur.at)
+			e.cw.line(cur.a, cur.at, cur.b, cur.at)
 		}
 		i = j
 	}
@@ -741,9 +744,17 @@ func hasNonASCII(s string) bool {
 	return false
 }
 
+// direct returns the fpdf document for a call that writes to the page
+// itself, after flushing the operators collected in cw so that the page
+// keeps their order.
+func (e *emitter) direct() *fpdf.Fpdf {
+	e.cw.flush(e.pdf)
+	return e.pdf
+}
+
 func (e *emitter) wordSpacing(ws float64) {
 	if ws != e.ws {
-		e.pdf.SetWordSpacing(ws)
+		e.cw.wordSpacing(ws)
 		e.ws = ws
 	}
 }
@@ -760,25 +771,27 @@ func (e *emitter) width(s string, o *op) float64 {
 
 func (e *emitter) font(st fontStyle, size float64, color int32) {
 	if st != e.st || size != e.size {
-		e.pdf.SetFont(e.family, fpdfStyle[st], size)
+		e.direct().SetFont(e.family, fpdfStyle[st], size)
 		e.st, e.size = st, size
 	}
 	if color != e.color {
 		r, g, b := rgb(color)
-		e.pdf.SetTextColor(r, g, b)
-		e.pdf.SetFillColor(r, g, b) // keeps fpdf from wrapping every text in q/Q
+		e.direct().SetTextColor(r, g, b)
+		// Equal text and fill colours keep fpdf from wrapping every text
+		// in q/Q, and let contentWriter.text write what fpdf.Text would.
+		e.pdf.SetFillColor(r, g, b)
 		e.color = color
 	}
 }
 
 func (e *emitter) stroke(lw float64, color int32) {
 	if lw != e.lw {
-		e.pdf.SetLineWidth(lw)
+		e.direct().SetLineWidth(lw)
 		e.lw = lw
 	}
 	if color != e.draw {
 		r, g, b := rgb(color)
-		e.pdf.SetDrawColor(r, g, b)
+		e.direct().SetDrawColor(r, g, b)
 		e.draw = color
 	}
 }
@@ -791,14 +804,18 @@ func (e *emitter) op(o *op, dy float64) error {
 		}
 		e.font(o.style, o.size, o.color)
 		switch {
-		case o.ws == 0:
-			e.pdf.Text(o.x, o.y+dy, o.text)
+		case e.fast && o.ws == 0:
+			e.cw.text(o.x, o.y+dy, o.text)
 		case e.fast:
 			// Single-byte text: the PDF word spacing operator widens
 			// every space (code 32) of the justified line.
 			e.wordSpacing(o.ws)
-			e.pdf.Text(o.x, o.y+dy, o.text)
+			e.cw.text(o.x, o.y+dy, o.text)
 			e.wordSpacing(0)
+		case o.ws == 0:
+			// The UTF-8 path goes through fpdf.Text, which also notes the
+			// characters for the font subset.
+			e.direct().Text(o.x, o.y+dy, o.text)
 		default:
 			// Two-byte text ignores word spacing: place word by word.
 			x := o.x
@@ -806,7 +823,7 @@ func (e *emitter) op(o *op, dy float64) error {
 			for rest != "" {
 				word, tail, found := strings.Cut(rest, " ")
 				if word != "" {
-					e.pdf.Text(x, o.y+dy, word)
+					e.direct().Text(x, o.y+dy, word)
 				}
 				x += e.width(word, o) + ptToMM*o.size/1000*float64(e.l.fonts.faces[o.style].advance(' '))
 				if found {
@@ -817,13 +834,13 @@ func (e *emitter) op(o *op, dy float64) error {
 		}
 	case opLine:
 		e.stroke(o.size, o.color)
-		e.pdf.Line(o.x, o.y+dy, o.x2, o.y2+dy)
+		e.cw.line(o.x, o.y+dy, o.x2, o.y2+dy)
 	case opRect:
 		e.stroke(o.size, o.color)
-		e.pdf.Rect(o.x, o.y+dy, o.x2, o.y2, "D")
+		e.direct().Rect(o.x, o.y+dy, o.x2, o.y2, "D")
 	case opFill:
 		r, g, b := rgb(o.color)
-		e.pdf.SetFillColor(r, g, b)
+		e.direct().SetFillColor(r, g, b)
 		e.pdf.Rect(o.x, o.y+dy, o.x2, o.y2, "F")
 		if e.color >= 0 {
 			r, g, b = rgb(e.color)
@@ -832,7 +849,7 @@ func (e *emitter) op(o *op, dy float64) error {
 		}
 		e.pdf.SetFillColor(r, g, b)
 	case opImage:
-		e.pdf.ImageOptions("img"+strconv.Itoa(o.img), o.x, o.y+dy, o.x2, o.y2, false, fpdf.ImageOptions{}, 0, "")
+		e.direct().ImageOptions("img"+strconv.Itoa(o.img), o.x, o.y+dy, o.x2, o.y2, false, fpdf.ImageOptions{}, 0, "")
 	}
 	return nil
 }
@@ -856,7 +873,7 @@ func (e *emitter) watermark(l *layout, text string, pw, ph float64) {
 		}
 		s = string(b)
 	}
-	e.pdf.TransformBegin()
+	e.direct().TransformBegin()
 	e.pdf.TransformRotate(angle, cx, cy)
 	e.pdf.Text(cx-width/2, cy+capH/2, s)
 	e.pdf.TransformEnd()

@@ -1,0 +1,95 @@
+package pdflayout
+
+import (
+	"bytes"
+	"strconv"
+
+	"github.com/go-pdf/fpdf"
+)
+
+// contentWriter collects page-content operators for the fast path and hands
+// them to fpdf in one RawWriteBuf call instead of one fpdf call per
+// operator. fpdf formats every Text call with fmt.Sprintf and allocates the
+// escaped string and the formatted line; here the numbers are appended with
+// strconv into a buffer reused across renders.
+//
+// Each method writes exactly the bytes the fpdf method named in its comment
+// writes (fpdf v0.9.0, the same %.2f / %.5f formatting, one operator line
+// each), so the page streams are byte-identical to calling fpdf directly; a
+// test compares the two. Anything that fpdf itself writes to the page (font
+// and colour changes, rectangles, images) must be preceded by flush, which
+// emitter.direct does.
+type contentWriter struct {
+	buf  []byte
+	rd   bytes.Reader
+	k, h float64 // fpdf's scale factor (pt per user unit) and page height
+}
+
+// begin takes the scale and page height of the current page of pdf.
+func (c *contentWriter) begin(pdf *fpdf.Fpdf) {
+	c.k = pdf.GetConversionRatio()
+	_, c.h = pdf.GetPageSize()
+}
+
+// flush writes what has been collected to the current page of pdf.
+func (c *contentWriter) flush(pdf *fpdf.Fpdf) {
+	if len(c.buf) == 0 {
+		return
+	}
+	// fpdf ends the raw block with a newline, as it ends each operator.
+	c.rd.Reset(c.buf[:len(c.buf)-1])
+	pdf.RawWriteBuf(&c.rd)
+	c.buf = c.buf[:0]
+}
+
+func (c *contentWriter) num(v float64, prec int) {
+	c.buf = strconv.AppendFloat(c.buf, v, 'f', prec, 64)
+}
+
+// text is fpdf.Text for a single-byte font without underline, strike-out
+// or a text colour that differs from the fill colour:
+// "BT %.2f %.2f Td (%s) Tj ET" with the string escaped as fpdf escapes it.
+func (c *contentWriter) text(x, y float64, s string) {
+	c.buf = append(c.buf, "BT "...)
+	c.num(x*c.k, 2)
+	c.buf = append(c.buf, ' ')
+	c.num((c.h-y)*c.k, 2)
+	c.buf = append(c.buf, " Td ("...)
+	c.buf = appendPDFEscaped(c.buf, s)
+	c.buf = append(c.buf, ") Tj ET\n"...)
+}
+
+// line is fpdf.Line: "%.2f %.2f m %.2f %.2f l S".
+func (c *contentWriter) line(x1, y1, x2, y2 float64) {
+	c.num(x1*c.k, 2)
+	c.buf = append(c.buf, ' ')
+	c.num((c.h-y1)*c.k, 2)
+	c.buf = append(c.buf, " m "...)
+	c.num(x2*c.k, 2)
+	c.buf = append(c.buf, ' ')
+	c.num((c.h-y2)*c.k, 2)
+	c.buf = append(c.buf, " l S\n"...)
+}
+
+// wordSpacing is fpdf.SetWordSpacing: "%.5f Tw". (fpdf keeps no state for
+// it.)
+func (c *contentWriter) wordSpacing(ws float64) {
+	c.num(ws*c.k, 5)
+	c.buf = append(c.buf, " Tw\n"...)
+}
+
+// appendPDFEscaped appends s as the inside of a PDF literal string, escaped
+// the way fpdf escapes it: backslash, both parentheses and carriage return.
+func appendPDFEscaped(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\', '(', ')':
+			dst = append(dst, '\\', c)
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
