@@ -151,12 +151,11 @@ type layout struct {
 	emitStyles []edgeStyle
 	emitRaw    []byte // contentWriter's buffer
 
-	usedStyles [numStyles]bool
-	encoded    bool               // text ops hold cp1251x bytes (fast path, after encodeTexts)
-	slow       bool               // some text is outside cp1251x
-	slowRunes  map[rune]fontStyle // first style each such rune was seen in
-	loopItems  int
-	textBytes  int
+	encoded   bool               // text ops hold cp1251x bytes (fast path, after encodeTexts)
+	slow      bool               // some text is outside cp1251x
+	slowRunes map[rune]fontStyle // first style each such rune was seen in
+	loopItems int
+	textBytes int
 
 	bodyTop, bodyBottom, left, width float64
 	tops, bottoms                    [2]float64 // body area on page 1 and on later pages
@@ -446,7 +445,6 @@ func (l *layout) emitLines(runs []evRun, x, w float64, o *textOpts, fn func(star
 					continue
 				}
 			}
-			l.usedStyles[r.style] = true
 			l.ops = append(l.ops, op{kind: opText, style: r.style, x: lx + off + p.x + extra*float64(p.gapsLeft), y: bl, size: o.size, color: o.color, text: r.text[p.a:p.b], ws: extra})
 			cur, curRun, curA, prevB = len(l.ops)-1, p.run, p.a, p.b
 		}

@@ -173,7 +173,6 @@ func (e *Engine) Render(w io.Writer, t *Template, data map[string]any, o RenderO
 			draftText = "ЧЕРНОВИК"
 		}
 		l.measure(draftText, styleBold) // notes characters outside cp1251x
-		l.usedStyles[styleBold] = true
 	}
 	if l.slow || e.forceUTF8 {
 		res.Path = PathUTF8
@@ -477,8 +476,21 @@ func (l *layout) emit(w io.Writer, fast, compress bool, o RenderOptions, draft s
 	if meta[2] != "" {
 		pdf.SetAuthor(meta[2], true)
 	}
+	// Register only the faces of text that is placed: every face costs
+	// fpdf a JSON decode now and a widths array and font file at Close, and
+	// embeds about 17 KB. Text laid out but never placed (a header variant
+	// for a page that does not exist) does not count.
+	var faces [numStyles]bool
+	faces[styleBold] = draft != ""
+	for _, p := range l.place {
+		for i := p.start; i < p.end; i++ {
+			if o := &l.ops[i]; o.kind == opText && o.text != "" {
+				faces[o.style] = true
+			}
+		}
+	}
 	for st := range numStyles {
-		if !l.usedStyles[st] {
+		if !faces[st] {
 			continue
 		}
 		if fast {

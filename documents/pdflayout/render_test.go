@@ -388,3 +388,31 @@ func TestShippedProposalReadsBack(t *testing.T) {
 		}
 	}
 }
+
+// TestOnlyPlacedFacesEmbedded: a header whose italic line appears from page
+// 2 on is laid out (measured) for every document, but a one-page document
+// places no italic text and must not embed the italic face; a two-page one
+// must, and its italic text must read back.
+func TestOnlyPlacedFacesEmbedded(t *testing.T) {
+	e := newTestEngine(t, EngineOptions{})
+	tpl := parseString(t, e, `<document page="A4" margin="15">
+  <header><if test="gt $page 1"><p italic="true">Продолжение, стр. {{$page}}</p></if></header>
+  <p>Первая страница ₽ 58×40</p>
+  <if test=".two"><pagebreak/><p bold="true">Вторая страница</p></if>
+</document>`)
+	for _, two := range []bool{false, true} {
+		pdf, res := render(t, e, tpl, map[string]any{"two": two}, RenderOptions{})
+		fonts := bytes.Count(pdf, []byte("/FontFile2 "))
+		italic := bytes.Contains(pdf, []byte("-Oblique"))
+		text := normalize(pdftotext(t, pdf))
+		switch {
+		case !two && (res.Pages != 1 || fonts != 1 || italic):
+			t.Errorf("one page: %d pages, %d embedded faces, italic %v; want 1, 1 (regular), false", res.Pages, fonts, italic)
+		case two && (res.Pages != 2 || fonts != 3 || !italic):
+			t.Errorf("two pages: %d pages, %d embedded faces, italic %v; want 2, 3, true", res.Pages, fonts, italic)
+		}
+		if !strings.Contains(text, "Первая страница ₽ 58×40") || two != strings.Contains(text, "Продолжение, стр. 2") {
+			t.Errorf("two=%v: text %q", two, text)
+		}
+	}
+}
