@@ -259,22 +259,22 @@ func (ds *DocumentService) Finalise(ctx context.Context, dealID int64, d documen
 // the two files and the canonical data at once (all three only read d), into r.
 func (ds *DocumentService) renderAll(r *storage.Rendered, d documents.Data, date time.Time, tfs []documents.TemplateFile) error {
 	d.SetNumber(r.Number, date)
-	outs := make([][]byte, len(tfs))
-	errs := make([]error, len(tfs))
-	var wg sync.WaitGroup
-	for i := range tfs {
-		wg.Go(func() { outs[i], errs[i] = ds.Renderer.RenderWith(d, tfs[i], documents.RenderOptions{}) })
-	}
+	var (
+		outs      [][]byte
+		renderErr error
+		wg        sync.WaitGroup
+	)
+	wg.Go(func() { outs, renderErr = ds.Renderer.RenderEach(d, tfs, documents.RenderOptions{}) })
 	data, canonErr := workflow.CanonicalJSON(d)
 	wg.Wait()
+	if renderErr != nil {
+		return renderErr
+	}
 	if canonErr != nil {
 		return canonErr
 	}
 	r.Templates = r.Templates[:0]
-	for i, tf := range tfs {
-		if errs[i] != nil {
-			return fmt.Errorf("render %s: %w", tf.Format, errs[i])
-		}
+	for _, tf := range tfs {
 		r.Templates = append(r.Templates, storage.TemplateRef{Format: string(tf.Format), ID: tf.ID, Version: tf.Version, SHA256: tf.SHA256, Name: tf.Name})
 	}
 	r.Data, r.PDF, r.DOCX = data, outs[0], outs[1]

@@ -151,6 +151,42 @@ func BenchmarkProposalDOCX(b *testing.B) {
 	benchRender(b, workflow.DocProposal, documents.DOCX, onePageProposal)
 }
 
+// BenchmarkProposalBoth renders a one-page commercial proposal to PDF and DOCX, as a final
+// document is: "each" with RenderEach (one view, both files at once), "one-by-one" with two
+// RenderWith calls one after the other (a view each).
+func BenchmarkProposalBoth(b *testing.B) {
+	r := newRenderer(b)
+	var tfs []documents.TemplateFile
+	for _, f := range []documents.Format{documents.PDF, documents.DOCX} {
+		tf, err := documents.Builtin(workflow.DocProposal, f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tfs = append(tfs, tf)
+	}
+	for _, mode := range []string{"each", "one-by-one"} {
+		b.Run(mode, func(b *testing.B) {
+			data := pool(b, workflow.DocProposal, min(b.N, maxPool), onePageProposal)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				d := data[i%len(data)]
+				if mode == "each" {
+					if _, err := r.RenderEach(d, tfs, documents.RenderOptions{}); err != nil {
+						b.Fatal(err)
+					}
+					continue
+				}
+				for _, tf := range tfs {
+					if _, err := r.RenderWith(d, tf, documents.RenderOptions{}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkInvoice100PDF renders a 100-line invoice to PDF.
 func BenchmarkInvoice100PDF(b *testing.B) {
 	benchRender(b, workflow.DocInvoice, documents.PDF, invoice100)

@@ -266,7 +266,32 @@ func (r *Renderer) Render(ctx context.Context, d Data, f Format, o RenderOptions
 // RenderWith renders d with a given template version. The creation date inside the file is
 // the document's own date, so the same data and template always give the same bytes.
 func (r *Renderer) RenderWith(d Data, tf TemplateFile, o RenderOptions) ([]byte, error) {
+	return r.renderView(d, d.View(), tf, o)
+}
+
+// RenderEach renders d with each of tfs at once (one goroutine per template), building d's
+// view once for all of them: out[i] is the file of tfs[i]. The first error in tfs' order is
+// returned, wrapped with its format.
+func (r *Renderer) RenderEach(d Data, tfs []TemplateFile, o RenderOptions) ([][]byte, error) {
 	view := d.View()
+	out := make([][]byte, len(tfs))
+	errs := make([]error, len(tfs))
+	var wg sync.WaitGroup
+	for i := range tfs {
+		wg.Go(func() { out[i], errs[i] = r.renderView(d, view, tfs[i], o) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("render %s: %w", tfs[i].Format, err)
+		}
+	}
+	return out, nil
+}
+
+// renderView is RenderWith with d's view already built; it only reads view, so several
+// renders may share one.
+func (r *Renderer) renderView(d Data, view map[string]any, tf TemplateFile, o RenderOptions) ([]byte, error) {
 	_, date := d.Header()
 	switch tf.Format {
 	case PDF:

@@ -130,3 +130,54 @@ func TestExamplesUseFastFontPath(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderEachMatchesRenderWith renders every kind's example to all its shipped formats at
+// once with one shared view (RenderEach) and one by one (RenderWith): the bytes must be equal
+// (run with -race, the shared view is read by both renders at the same time). A template that
+// fails is reported with its format.
+func TestRenderEachMatchesRenderWith(t *testing.T) {
+	r, err := NewRenderer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range Kinds() {
+		d, err := Example(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tfs []TemplateFile
+		for _, f := range []Format{PDF, DOCX} {
+			if tf, err := Builtin(k, f); err == nil {
+				tfs = append(tfs, tf)
+			}
+		}
+		if len(tfs) == 0 {
+			continue
+		}
+		each, err := r.RenderEach(d, tfs, RenderOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		for i, tf := range tfs {
+			one, err := r.RenderWith(d, tf, RenderOptions{})
+			if err != nil {
+				t.Fatalf("%s %s: %v", k, tf.Format, err)
+			}
+			if len(one) == 0 || !bytes.Equal(each[i], one) {
+				t.Fatalf("%s %s: RenderEach gave %d bytes, RenderWith %d, not the same", k, tf.Format, len(each[i]), len(one))
+			}
+		}
+	}
+	d, err := Example(workflow.DocProposal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := TemplateFile{Kind: workflow.DocProposal, Format: DOCX, Name: "broken", SHA256: "00", Bytes: []byte("not a zip")}
+	pdf, err := Builtin(workflow.DocProposal, PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.RenderEach(d, []TemplateFile{pdf, broken}, RenderOptions{}); err == nil || !strings.Contains(err.Error(), "render docx") {
+		t.Fatalf("a broken DOCX template: %v, want an error naming docx", err)
+	}
+}
