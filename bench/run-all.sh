@@ -23,7 +23,8 @@
 # Usage: bash bench/run-all.sh [load-seconds, default 15]
 #        PGURL (see bench/lib.sh); SKIP="stats alternatives …" leaves parts out
 #        (parts: go stats pgbench load ab replicas alternatives oneshot);
-#        BASELINE=<commit> adds the before/after runs (ab; AB_SPECS chooses them).
+#        BASELINE=<commit> adds the before/after runs (ab; AB_SPECS chooses them, AB_CURRENT_PGURL
+#        connects the current tree's server another way).
 # The machine is shared and noisy: compare figures as ratios within one run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -80,7 +81,7 @@ fi
 # --- the PostgreSQL ceiling ---------------------------------------------------------------
 if wants pgbench; then
   log "pgbench ceiling (bench/pgbench.sh 10)"
-  { echo "# load $(cut -d' ' -f1-3 /proc/loadavg)  bash bench/pgbench.sh 10"; PGURL=$PGURL bash "$here/pgbench.sh" 10; echo "# done load $(cut -d' ' -f1-3 /proc/loadavg)"; } >"$out/pgbench.txt" 2>&1
+  { echo "# load $(cut -d' ' -f1-3 /proc/loadavg)  bash bench/pgbench.sh 10"; PGURL=$PGURL DEALGATE_BIN=$DG bash "$here/pgbench.sh" 10; echo "# done load $(cut -d' ' -f1-3 /proc/loadavg)"; } >"$out/pgbench.txt" 2>&1
 fi
 
 # --- the load generator against dealgate serve on PostgreSQL ------------------------------
@@ -148,6 +149,9 @@ fi
 # BASELINE=<commit> builds that commit and runs transitions at 16 clients and documents at 4
 # clients on it and on this tree in turn (A B A B), each on a fresh database, so the ratio is
 # taken under the same machine load. AB_SPECS="documents 4,documents 16" picks other runs.
+# AB_CURRENT_PGURL gives this tree's server another way to the same PostgreSQL (e.g. its Unix
+# socket, postgres://postgres@/postgres?host=/var/run/postgresql); with BASELINE=HEAD that
+# compares the two connections alone.
 if wants ab && [ -n "${BASELINE:-}" ]; then
   log "before/after: $BASELINE against the working tree"
   mkdir -p "$work/base-src" "$work/base"
@@ -168,6 +172,7 @@ if wants ab && [ -n "${BASELINE:-}" ]; then
         db=dealgate_ab_${which}_${round}_$$
         create_db "$db"
         DATABASE_URL=$(db_url "$db")
+        [ $which = current ] && [ -n "${AB_CURRENT_PGURL:-}" ] && DATABASE_URL=$(PGURL=$AB_CURRENT_PGURL db_url "$db")
         export DATABASE_URL
         "$DG" migrate >/dev/null
         for i in 1 2 3 4; do new_token "rep$i@ab.test" rep; done >"$work/tokens"
