@@ -17,7 +17,7 @@ import (
 // writes (fpdf v0.9.0, the same %.2f / %.5f formatting, one operator line
 // each), so the page streams are byte-identical to calling fpdf directly; a
 // test compares the two. Anything that fpdf itself writes to the page (font
-// and colour changes, rectangles, images) must be preceded by flush, which
+// and colour changes, stroked rectangles, images) must be preceded by flush, which
 // emitter.direct does.
 type contentWriter struct {
 	buf  []byte
@@ -69,6 +69,18 @@ func (c *contentWriter) line(x1, y1, x2, y2 float64) {
 	c.buf = append(c.buf, ' ')
 	c.num((c.h-y2)*c.k, 2)
 	c.buf = append(c.buf, " l S\n"...)
+}
+
+// fill is fpdf.Rect with style "F": "%.2f %.2f %.2f %.2f re f".
+func (c *contentWriter) fill(x, y, w, h float64) {
+	c.num(x*c.k, 2)
+	c.buf = append(c.buf, ' ')
+	c.num((c.h-y)*c.k, 2)
+	c.buf = append(c.buf, ' ')
+	c.num(w*c.k, 2)
+	c.buf = append(c.buf, ' ')
+	c.num(-h*c.k, 2)
+	c.buf = append(c.buf, " re f\n"...)
 }
 
 // wordSpacing is fpdf.SetWordSpacing: "%.5f Tw". (fpdf keeps no state for

@@ -7,7 +7,8 @@ import (
 	"testing"
 )
 
-// TestContentWriterMatchesFpdf draws the same text, lines and word spacing
+// TestContentWriterMatchesFpdf draws the same text, lines, filled
+// rectangles and word spacing
 // once through fpdf's methods and once through contentWriter, on documents
 // set up alike, and requires byte-identical PDFs: the writer must produce
 // exactly what fpdf would, including rounding at half-hundredths, negative
@@ -56,6 +57,7 @@ func TestContentWriterMatchesFpdf(t *testing.T) {
 				}
 				cw.text(tx.x, tx.y, tx.s)
 				cw.line(ln.x1, ln.y1, ln.x2, ln.y2)
+				cw.fill(ln.x2, ln.y1, ln.x1, ln.y2)
 				if i%50 == 49 { // flushes between direct fpdf calls
 					cw.flush(pdf)
 					pdf.SetFont("dv", "", float64(8+i%3))
@@ -67,6 +69,7 @@ func TestContentWriterMatchesFpdf(t *testing.T) {
 			}
 			pdf.Text(tx.x, tx.y, tx.s)
 			pdf.Line(ln.x1, ln.y1, ln.x2, ln.y2)
+			pdf.Rect(ln.x2, ln.y1, ln.x1, ln.y2, "F")
 			if i%50 == 49 {
 				pdf.SetFont("dv", "", float64(8+i%3))
 			}

@@ -146,10 +146,7 @@ type layout struct {
 	nextAll []int32     // scratch of chunkAll
 	cplace  []placement // scratch of chunk
 
-	emitTexts  []placedOp // scratch of the emitter, kept across pooled renders
-	emitEdges  []edge
-	emitStyles []edgeStyle
-	emitRaw    []byte // contentWriter's buffer
+	scratch emitScratch // the emitter's, kept across pooled renders
 
 	encoded   bool               // text ops hold cp1251x bytes (fast path, after encodeTexts)
 	slow      bool               // some text is outside cp1251x

@@ -220,8 +220,8 @@ func (l *layout) release() {
 		boxes: l.boxes[:0], tables: l.tables[:0], runs: l.runs[:0], pieces: l.pieces[:0],
 		lines: l.lines[:0], buf: l.buf[:0], imgRefs: l.imgRefs[:0], place: l.place[:0],
 		taken: l.taken, nexts: l.nexts, nextAll: l.nextAll, cplace: l.cplace[:0],
-		emitTexts: l.emitTexts[:0], emitEdges: l.emitEdges[:0], emitStyles: l.emitStyles[:0], emitRaw: l.emitRaw[:0],
-		ev: evalState{loops: l.ev.loops[:0], argBuf: l.ev.argBuf[:0]},
+		scratch: l.scratch.truncated(),
+		ev:      evalState{loops: l.ev.loops[:0], argBuf: l.ev.argBuf[:0]},
 	}
 	layoutPool.Put(l)
 }
@@ -526,12 +526,7 @@ func (l *layout) emit(w io.Writer, fast, compress bool, o RenderOptions, draft s
 			return err
 		}
 	}
-	e := emitter{l: l, pdf: pdf, fast: fast, family: l.fonts.fam.fpdfName, st: 255, color: -1, draw: -1, lw: -1,
-		texts: l.emitTexts, edges: l.emitEdges, styles: l.emitStyles, cw: contentWriter{buf: l.emitRaw}}
-	defer func() { // keep the scratch slices for the next render (layoutPool)
-		clear(e.texts)
-		l.emitTexts, l.emitEdges, l.emitStyles, l.emitRaw = e.texts[:0], e.edges[:0], e.styles[:0], e.cw.buf[:0]
-	}()
+	e := emitter{emitScratch: &l.scratch, l: l, pdf: pdf, fast: fast, family: l.fonts.fam.fpdfName, st: 255, color: -1, draw: -1, lw: -1}
 	pdf.SetLineCapStyle("square") // merged grid lines meet without notches
 	k := 0
 	for p := 0; p < l.pages; p++ {
@@ -560,15 +555,12 @@ func (l *layout) emit(w io.Writer, fast, compress bool, o RenderOptions, draft s
 }
 
 type emitter struct {
+	*emitScratch
 	l      *layout
 	pdf    *fpdf.Fpdf // write through direct, which flushes cw first
-	cw     contentWriter
 	fast   bool
 	ws     float64
 	family string
-	texts  []placedOp
-	edges  []edge
-	styles []edgeStyle
 	st     fontStyle
 	size   float64
 	color  int32
@@ -576,9 +568,41 @@ type emitter struct {
 	lw     float64
 }
 
+// emitScratch holds the emitter's buffers; a pooled layout keeps them, so
+// a render reuses the previous one's memory.
+type emitScratch struct {
+	cw     contentWriter
+	texts  []placedOp
+	sorted []placedOp // texts in drawing order
+	groups []textGroup
+	order  []int32
+	edges  []edge
+	styles []edgeStyle
+}
+
+// truncated returns s emptied for the next render, keeping its memory.
+func (s *emitScratch) truncated() emitScratch {
+	clear(s.texts[:cap(s.texts)]) // they point into the render's ops
+	clear(s.sorted[:cap(s.sorted)])
+	return emitScratch{
+		cw:    contentWriter{buf: s.cw.buf[:0]},
+		texts: s.texts[:0], sorted: s.sorted[:0], groups: s.groups[:0], order: s.order[:0],
+		edges: s.edges[:0], styles: s.styles[:0],
+	}
+}
+
 type placedOp struct {
-	o  *op
-	dy float64
+	o     *op
+	dy    float64
+	group int32 // index into emitScratch.groups
+}
+
+// textGroup is the text of one font face, size and colour on a page.
+type textGroup struct {
+	style fontStyle
+	size  float64
+	color int32
+	n     int32 // texts in the group; then, while placing, the next slot
 }
 
 // edge is a horizontal or vertical line segment of a table grid: fixed
@@ -609,7 +633,7 @@ func (e *emitter) page(l *layout, pls []placement) error {
 				}
 			case opText:
 				if o.text != "" {
-					e.texts = append(e.texts, placedOp{o, pl.dy})
+					e.texts = append(e.texts, placedOp{o: o, dy: pl.dy})
 				}
 			case opRect:
 				y := o.y + pl.dy
@@ -630,21 +654,63 @@ func (e *emitter) page(l *layout, pls []placement) error {
 		}
 	}
 	e.grid()
-	slices.SortStableFunc(e.texts, func(a, b placedOp) int {
-		switch {
-		case a.o.style != b.o.style:
-			return int(a.o.style) - int(b.o.style)
-		case a.o.size != b.o.size:
-			return cmpFloat(a.o.size, b.o.size)
-		}
-		return int(a.o.color - b.o.color)
-	})
-	for _, t := range e.texts {
+	for _, t := range e.groupTexts() {
 		if err := e.op(t.o, t.dy); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// groupTexts returns the page's texts ordered by font style, size and
+// colour, in document order within each group: what a stable sort by those
+// keys gives, but with one pass to find the few groups, a sort of the
+// groups, and one pass to place each text.
+func (e *emitter) groupTexts() []placedOp {
+	gs := e.groups[:0]
+	g := -1
+	for i := range e.texts {
+		o := e.texts[i].o
+		if g < 0 || gs[g].style != o.style || gs[g].size != o.size || gs[g].color != o.color {
+			g = slices.IndexFunc(gs, func(t textGroup) bool {
+				return t.style == o.style && t.size == o.size && t.color == o.color
+			})
+			if g < 0 {
+				g = len(gs)
+				gs = append(gs, textGroup{style: o.style, size: o.size, color: o.color})
+			}
+		}
+		gs[g].n++
+		e.texts[i].group = int32(g)
+	}
+	e.groups = gs
+	order := e.order[:0]
+	for i := range gs {
+		order = append(order, int32(i))
+	}
+	slices.SortFunc(order, func(i, j int32) int {
+		a, b := &gs[i], &gs[j]
+		switch {
+		case a.style != b.style:
+			return int(a.style) - int(b.style)
+		case a.size != b.size:
+			return cmpFloat(a.size, b.size)
+		}
+		return int(a.color - b.color)
+	})
+	e.order = order
+	next := int32(0)
+	for _, i := range order {
+		n := gs[i].n
+		gs[i].n = next
+		next += n
+	}
+	e.sorted = slices.Grow(e.sorted[:0], len(e.texts))[:len(e.texts)]
+	for _, t := range e.texts {
+		e.sorted[gs[t.group].n] = t
+		gs[t.group].n++
+	}
+	return e.sorted
 }
 
 func cmpFloat(a, b float64) int {
@@ -853,13 +919,13 @@ func (e *emitter) op(o *op, dy float64) error {
 	case opFill:
 		r, g, b := rgb(o.color)
 		e.direct().SetFillColor(r, g, b)
-		e.pdf.Rect(o.x, o.y+dy, o.x2, o.y2, "F")
+		e.cw.fill(o.x, o.y+dy, o.x2, o.y2)
 		if e.color >= 0 {
 			r, g, b = rgb(e.color)
 		} else {
 			r, g, b = 0, 0, 0
 		}
-		e.pdf.SetFillColor(r, g, b)
+		e.direct().SetFillColor(r, g, b)
 	case opImage:
 		e.direct().ImageOptions("img"+strconv.Itoa(o.img), o.x, o.y+dy, o.x2, o.y2, false, fpdf.ImageOptions{}, 0, "")
 	}
