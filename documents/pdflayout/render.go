@@ -854,10 +854,13 @@ func (e *emitter) font(st fontStyle, size float64, color int32) {
 	}
 	if color != e.color {
 		r, g, b := rgb(color)
-		e.direct().SetTextColor(r, g, b)
-		// Equal text and fill colours keep fpdf from wrapping every text
-		// in q/Q, and let contentWriter.text write what fpdf.Text would.
-		e.pdf.SetFillColor(r, g, b)
+		if !e.fast {
+			// fpdf.Text wraps text in q/Q with its own colour unless the
+			// text and fill colours are equal. The fast path draws text
+			// through contentWriter, where only the fill colour counts.
+			e.pdf.SetTextColor(r, g, b)
+		}
+		e.direct().SetFillColor(r, g, b) // PDF paints text in the fill colour
 		e.color = color
 	}
 }
@@ -953,7 +956,11 @@ func (e *emitter) watermark(l *layout, text string, pw, ph float64) {
 	}
 	e.direct().TransformBegin()
 	e.pdf.TransformRotate(angle, cx, cy)
-	e.pdf.Text(cx-width/2, cy+capH/2, s)
-	e.pdf.TransformEnd()
+	if e.fast {
+		e.cw.text(cx-width/2, cy+capH/2, s)
+	} else {
+		e.pdf.Text(cx-width/2, cy+capH/2, s)
+	}
+	e.direct().TransformEnd()
 	e.st, e.size, e.color = 255, 0, -1 // the next text selects its font again
 }
