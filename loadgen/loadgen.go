@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -247,21 +248,22 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		return Report{}, err
 	}
 	rec := newRecorder()
-	transport := &http.Transport{MaxIdleConnsPerHost: cfg.Clients + 4, MaxConnsPerHost: cfg.Clients + 4, IdleConnTimeout: 30 * time.Second}
+	// Every client keeps its connection: as many idle connections per host as clients, so none
+	// is closed and dialled again between two requests. The buffers hold a whole proposal
+	// request or answer, so each goes out in one write and comes in with one read.
+	transport := &http.Transport{MaxIdleConnsPerHost: cfg.Clients + 4, MaxConnsPerHost: cfg.Clients + 4, IdleConnTimeout: 30 * time.Second,
+		WriteBufferSize: 16 << 10, ReadBufferSize: 16 << 10}
 	defer transport.CloseIdleConnections()
 	hc := &http.Client{Transport: transport, Timeout: cfg.Timeout}
-	proposal, err := fs.ReadFile(templates.Examples(), "proposal.json")
-	if err != nil {
-		return Report{}, err
-	}
-	invoice, err := fs.ReadFile(templates.Examples(), "invoice.json")
+	bodies, err := newDocBodies()
 	if err != nil {
 		return Report{}, err
 	}
 	clients := make([]*client, cfg.Clients)
 	for i := range clients {
-		clients[i] = &client{cfg: &cfg, hc: hc, rec: rec, base: cfg.Targets[i%len(cfg.Targets)], token: cfg.Tokens[i%len(cfg.Tokens)],
-			rnd: rand.New(rand.NewPCG(cfg.Seed, uint64(i))), id: i, proposal: proposal, invoice: invoice}
+		token := cfg.Tokens[i%len(cfg.Tokens)]
+		clients[i] = &client{cfg: &cfg, hc: hc, rec: rec, base: cfg.Targets[i%len(cfg.Targets)], token: token, auth: []string{"Bearer " + token},
+			rnd: rand.New(rand.NewPCG(cfg.Seed, uint64(i))), id: i, bodies: bodies}
 	}
 	if cfg.PrepareDeals > 0 && cfg.Scenario == ScenarioTransitions {
 		if err := prepareDeals(ctx, cfg, clients); err != nil {
@@ -391,20 +393,23 @@ type client struct {
 	rec      *recorder
 	base     string
 	token    string
+	auth     []string // the Authorization header value, built once
 	rnd      *rand.Rand
 	id       int
 	n        int64
 	company  int64
 	prepared []dealResp // deals made before the timed run (transitions scenario)
-	proposal []byte
-	invoice  []byte
+	bodies   *docBodies
+	answer   bytes.Buffer // the last answer's body, reused from request to request
 	stop     context.CancelFunc
 }
 
 var errStop = errors.New("stop")
 
-// call sends one request and records it under op. want lists acceptable statuses.
-func (c *client) call(ctx context.Context, op, method, path string, body any, out any, want ...int) (int, error) {
+// call sends one request and records it under op. body is the JSON to send (nil for none);
+// out, when set, reads what it needs from a wanted answer (an error from it counts the request
+// as failed). want lists acceptable statuses.
+func (c *client) call(ctx context.Context, op, method, path string, body []byte, out func([]byte) error, want ...int) (int, error) {
 	if c.cfg.Requests > 0 && c.rec.started.Add(1) > c.cfg.Requests {
 		c.stop()
 		return 0, errStop
@@ -416,16 +421,12 @@ func (c *client) call(ctx context.Context, op, method, path string, body any, ou
 	// the run ends meanwhile: cancelling it would leave the client not knowing whether the
 	// server acted.
 	ctx = context.WithoutCancel(ctx)
-	var rd []byte
-	if body != nil {
-		var err error
-		if rd, err = json.Marshal(body); err != nil {
-			return 0, err
-		}
-	}
-	key := ""
+	var key []string
 	if c.cfg.IdempotencyKeys && method == http.MethodPost {
-		key = fmt.Sprintf("load-%d-%d-%d", c.cfg.Seed, c.id, c.n)
+		k := strconv.AppendUint([]byte("load-"), c.cfg.Seed, 10)
+		k = strconv.AppendInt(append(k, '-'), int64(c.id), 10)
+		k = strconv.AppendInt(append(k, '-'), c.n, 10)
+		key = []string{string(k)}
 	}
 	c.n++
 	var (
@@ -438,16 +439,17 @@ func (c *client) call(ctx context.Context, op, method, path string, body any, ou
 	start := time.Now()
 	for attempt := 0; attempt < 3; attempt++ {
 		attempts++
-		req, rerr := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(rd))
+		req, rerr := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(body))
 		if rerr != nil {
 			return 0, rerr
 		}
-		req.Header.Set("Authorization", "Bearer "+c.token)
+		// The keys are in canonical form already; the slices are only read by the transport.
+		req.Header["Authorization"] = c.auth
 		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
+			req.Header["Content-Type"] = jsonContentType
 		}
-		if key != "" {
-			req.Header.Set("Idempotency-Key", key)
+		if key != nil {
+			req.Header["Idempotency-Key"] = key
 		}
 		t0 := time.Now()
 		resp, herr := c.hc.Do(req)
@@ -457,27 +459,31 @@ func (c *client) call(ctx context.Context, op, method, path string, body any, ou
 				return 0, errStop
 			}
 			status, err, b = 0, herr, nil
-			if key != "" {
+			if key != nil {
 				time.Sleep(50 * time.Millisecond)
 				continue
 			}
 			break
 		}
-		var readErr error
-		b, readErr = io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+		// Read to the end (and close), so that the connection goes back to the pool.
+		c.answer.Reset()
+		_, readErr := c.answer.ReadFrom(io.LimitReader(resp.Body, 4<<20))
 		resp.Body.Close()
 		if readErr != nil {
 			// The answer was cut off (the server died while sending it): the client does not
 			// know what it said, so it is no answer; with a key the retry gets the stored one.
 			status, err, b = 0, fmt.Errorf("%s %s: reading the answer (status %d): %w", method, path, resp.StatusCode, readErr), nil
-			if key != "" {
+			if key != nil {
 				time.Sleep(50 * time.Millisecond)
 				continue
 			}
 			break
 		}
+		if b = c.answer.Bytes(); b == nil {
+			b = []byte{} // an empty answer is still an answer
+		}
 		status, err = resp.StatusCode, nil
-		if status == http.StatusServiceUnavailable && key != "" {
+		if status == http.StatusServiceUnavailable && key != nil {
 			// Retried below; if every attempt gets 503, the request failed.
 			err = fmt.Errorf("%s %s: status 503 after %d attempts", method, path, attempt+1)
 			time.Sleep(100 * time.Millisecond)
@@ -496,22 +502,56 @@ func (c *client) call(ctx context.Context, op, method, path string, body any, ou
 			}
 			err = fmt.Errorf("%s %s: status %d: %s", method, path, status, snippet)
 		} else if out != nil {
-			err = json.Unmarshal(b, out)
+			err = out(b)
 		}
 		break
 	}
 	if c.cfg.Observe != nil {
-		c.cfg.Observe(Outcome{Op: op, Client: c.id, Target: c.base, Method: method, Path: path, Key: key, Body: rd, Status: status,
-			Response: b, Err: err, Start: start, End: time.Now(), Attempts: attempts})
+		o := Outcome{Op: op, Client: c.id, Target: c.base, Method: method, Path: path, Body: body, Status: status,
+			Err: err, Start: start, End: time.Now(), Attempts: attempts}
+		if key != nil {
+			o.Key = key[0]
+		}
+		if b != nil {
+			// The buffer is reused by the next request; the observer keeps its own copy.
+			o.Response = bytes.Clone(b)
+		}
+		c.cfg.Observe(o)
 	}
 	c.rec.add(sample{op: op, d: d, status: status, err: err})
 	return status, err
 }
 
+var jsonContentType = []string{"application/json"}
+
 type dealResp struct {
-	ID      int64  `json:"id"`
-	Stage   string `json:"stage"`
-	Version int64  `json:"version"`
+	ID      int64
+	Version int64
+}
+
+// decodeDeal reads the deal's id and version from an answer that holds a deal.
+func (d *dealResp) decodeDeal(b []byte) error {
+	return eachTopLevel(b, func(key, val []byte) (err error) {
+		switch string(key) {
+		case "id":
+			err = setInt(&d.ID, val)
+		case "version":
+			err = setInt(&d.Version, val)
+		}
+		return err
+	})
+}
+
+// decodeNumber reads the document number from an answer that holds a document.
+func decodeNumber(number *string) func([]byte) error {
+	return func(b []byte) error {
+		return eachTopLevel(b, func(key, val []byte) error {
+			if string(key) == "number" {
+				return setString(number, val)
+			}
+			return nil
+		})
+	}
 }
 
 func (c *client) ensureCompany(ctx context.Context) error {
@@ -521,34 +561,80 @@ func (c *client) ensureCompany(ctx context.Context) error {
 	var out struct {
 		ID int64 `json:"id"`
 	}
-	body := map[string]string{"name": fmt.Sprintf("АО «Нагрузка %d»", c.id), "inn": "7707083893", "kpp": "773601001", "ogrn": "1027700132195",
-		"address": "г. Москва, ул. Вавилова, д. 19", "bank_name": "ПАО Сбербанк", "bik": "044525225", "corr_account": "30101810400000000225", "account": "40702810938000012345"}
-	if _, err := c.call(ctx, "company.create", "POST", "/api/v1/companies", body, &out, 201); err != nil {
+	body, err := json.Marshal(map[string]string{"name": fmt.Sprintf("АО «Нагрузка %d»", c.id), "inn": "7707083893", "kpp": "773601001", "ogrn": "1027700132195",
+		"address": "г. Москва, ул. Вавилова, д. 19", "bank_name": "ПАО Сбербанк", "bik": "044525225", "corr_account": "30101810400000000225", "account": "40702810938000012345"})
+	if err != nil {
+		return err
+	}
+	if _, err := c.call(ctx, "company.create", "POST", "/api/v1/companies", body, func(b []byte) error { return json.Unmarshal(b, &out) }, 201); err != nil {
 		return err
 	}
 	c.company = out.ID
 	return nil
 }
 
+// dealBody is the JSON of a new deal, byte for byte what json.Marshal makes of
+// {"company_id": company, "title": …, "amount": "<amount>.00", "cost": "<70 %>.00", "currency": "RUB"}.
+func dealBody(company int64, amount int) []byte {
+	b := make([]byte, 0, 160)
+	b = append(b, `{"amount":"`...)
+	b = strconv.AppendInt(b, int64(amount), 10)
+	b = append(b, `.00","company_id":`...)
+	b = strconv.AppendInt(b, company, 10)
+	b = append(b, `,"cost":"`...)
+	b = strconv.AppendInt(b, int64(amount*7/10), 10)
+	b = append(b, `.00","currency":"RUB","title":"Поставка компрессорного оборудования"}`...)
+	return b
+}
+
 func (c *client) newDeal(ctx context.Context) (dealResp, error) {
 	var d dealResp
 	amount := 500000 + c.rnd.IntN(9_000_000)
-	body := map[string]any{"company_id": c.company, "title": "Поставка компрессорного оборудования", "amount": fmt.Sprintf("%d.00", amount),
-		"cost": fmt.Sprintf("%d.00", amount*7/10), "currency": "RUB"}
-	_, err := c.call(ctx, "deal.create", "POST", "/api/v1/deals", body, &d, 201)
+	_, err := c.call(ctx, "deal.create", "POST", "/api/v1/deals", dealBody(c.company, amount), d.decodeDeal, 201)
 	return d, err
 }
 
-func (c *client) move(ctx context.Context, d *dealResp, action, reason string) error {
-	body := map[string]any{"action": action, "expected_version": d.Version}
+// transitionBody is the JSON of a transition, byte for byte what json.Marshal makes of
+// {"action": action, "expected_version": version, "reason": reason} (reason left out when empty).
+func transitionBody(action string, version int64, reason string) []byte {
+	b := make([]byte, 0, 64+len(reason))
+	b = append(b, `{"action":`...)
+	b = appendJSONString(b, action)
+	b = append(b, `,"expected_version":`...)
+	b = strconv.AppendInt(b, version, 10)
 	if reason != "" {
-		body["reason"] = reason
+		b = append(b, `,"reason":`...)
+		b = appendJSONString(b, reason)
 	}
-	return c.moveOp(ctx, "transition."+action, d, body)
+	return append(b, '}')
 }
 
-func (c *client) moveOp(ctx context.Context, op string, d *dealResp, body map[string]any) error {
-	_, err := c.call(ctx, op, "POST", fmt.Sprintf("/api/v1/deals/%d/transitions", d.ID), body, d, 200)
+// appendJSONString appends s as json.Marshal encodes a string.
+func appendJSONString(b []byte, s string) []byte {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= 0x80 {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return append(append(append(b, '"'), s...), '"')
+	}
+	q, _ := json.Marshal(s) // a string always encodes
+	return append(b, q...)
+}
+
+func dealPath(id int64, what string) string {
+	return "/api/v1/deals/" + strconv.FormatInt(id, 10) + what
+}
+
+func (c *client) move(ctx context.Context, d *dealResp, action, reason string) error {
+	return c.moveOp(ctx, "transition."+action, d, transitionBody(action, d.Version, reason))
+}
+
+func (c *client) moveOp(ctx context.Context, op string, d *dealResp, body []byte) error {
+	_, err := c.call(ctx, op, "POST", dealPath(d.ID, "/transitions"), body, d.decodeDeal, 200)
 	return err
 }
 
@@ -584,26 +670,85 @@ func (c *client) transitions(ctx context.Context) error {
 			return err
 		}
 	}
-	return c.moveOp(ctx, "transition", &d, map[string]any{"action": "advance", "expected_version": d.Version})
+	return c.moveOp(ctx, "transition", &d, transitionBody("advance", d.Version, ""))
 }
 
-func (c *client) proposalData(ctx context.Context) map[string]any {
+// docBodies holds the document requests, encoded once: the invoice whole, the proposal cut
+// where each line's quantity goes.
+type docBodies struct {
+	proposal [][]byte // len(lines)+1 pieces; a quantity goes between two
+	invoice  []byte
+}
+
+// qtyMark stands for a line's quantity in the encoded proposal until it is cut there.
+const qtyMark = "\x00qty\x00"
+
+// newDocBodies encodes the final-document requests from the shipped examples: the proposal
+// without its number and totals (the server computes them) and with a quantity per line that
+// each request chooses; the invoice without its number.
+func newDocBodies() (*docBodies, error) {
 	var data map[string]any
-	_ = json.Unmarshal(c.proposal, &data)
-	delete(data, "number")
-	if lines, ok := data["lines"].([]any); ok {
-		for _, l := range lines {
-			if m, ok := l.(map[string]any); ok {
-				m["qty"] = fmt.Sprint(1 + c.rnd.IntN(5))
-				delete(m, "amount")
-				delete(m, "vat")
-				delete(m, "total")
-			}
-		}
+	if err := readExample("proposal.json", &data); err != nil {
+		return nil, err
 	}
+	delete(data, "number")
 	delete(data, "totals")
 	delete(data, "optional_totals")
-	return data
+	lines, _ := data["lines"].([]any)
+	marks := 0
+	for _, l := range lines {
+		if m, ok := l.(map[string]any); ok {
+			m["qty"] = qtyMark
+			delete(m, "amount")
+			delete(m, "vat")
+			delete(m, "total")
+			marks++
+		}
+	}
+	enc, err := json.Marshal(map[string]any{"kind": "proposal", "final": true, "data": data})
+	if err != nil {
+		return nil, err
+	}
+	mark, _ := json.Marshal(qtyMark)
+	mark = mark[1 : len(mark)-1] // as it stands inside the quotes
+	bodies := &docBodies{proposal: bytes.Split(enc, mark)}
+	if len(bodies.proposal) != marks+1 {
+		return nil, fmt.Errorf("loadgen: the proposal example encodes %d quantity marks for %d lines", len(bodies.proposal)-1, marks)
+	}
+	var invoice map[string]any
+	if err := readExample("invoice.json", &invoice); err != nil {
+		return nil, err
+	}
+	delete(invoice, "number")
+	if bodies.invoice, err = json.Marshal(map[string]any{"kind": "invoice", "final": true, "data": invoice}); err != nil {
+		return nil, err
+	}
+	return bodies, nil
+}
+
+func readExample(name string, v any) error {
+	b, err := fs.ReadFile(templates.Examples(), name)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// proposalBody is the request finalising a proposal with a random quantity of 1…5 per line
+// (drawn in line order).
+func (c *client) proposalBody() []byte {
+	n := len(c.bodies.proposal) - 1
+	for _, p := range c.bodies.proposal {
+		n += len(p)
+	}
+	b := make([]byte, 0, n)
+	for i, p := range c.bodies.proposal {
+		if i > 0 {
+			b = append(b, byte('1'+c.rnd.IntN(5)))
+		}
+		b = append(b, p...)
+	}
+	return b
 }
 
 func (c *client) documents(ctx context.Context) error {
@@ -611,15 +756,13 @@ func (c *client) documents(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	path := dealPath(d.ID, "/documents")
 	for i := 0; i < 5 && ctx.Err() == nil; i++ {
-		var doc struct {
-			Number string `json:"number"`
-		}
-		if _, err := c.call(ctx, "document.proposal", "POST", fmt.Sprintf("/api/v1/deals/%d/documents", d.ID),
-			map[string]any{"kind": "proposal", "final": true, "data": c.proposalData(ctx)}, &doc, 201); err != nil {
+		var number string
+		if _, err := c.call(ctx, "document.proposal", "POST", path, c.proposalBody(), decodeNumber(&number), 201); err != nil {
 			return err
 		}
-		c.rec.document(doc.Number, "proposal")
+		c.rec.document(number, "proposal")
 	}
 	return nil
 }
@@ -629,20 +772,28 @@ func (c *client) invoices(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var data map[string]any
-	_ = json.Unmarshal(c.invoice, &data)
-	delete(data, "number")
+	path := dealPath(d.ID, "/documents")
 	for i := 0; i < 10 && ctx.Err() == nil; i++ {
-		var doc struct {
-			Number string `json:"number"`
-		}
-		if _, err := c.call(ctx, "document.invoice", "POST", fmt.Sprintf("/api/v1/deals/%d/documents", d.ID),
-			map[string]any{"kind": "invoice", "final": true, "data": data}, &doc, 201); err != nil {
+		var number string
+		if _, err := c.call(ctx, "document.invoice", "POST", path, c.bodies.invoice, decodeNumber(&number), 201); err != nil {
 			return err
 		}
-		c.rec.document(doc.Number, "invoice")
+		c.rec.document(number, "invoice")
 	}
 	return nil
+}
+
+var (
+	callBody  = mustJSON(map[string]any{"kind": "call", "note": "Звонок главному инженеру"})
+	needsBody = mustJSON(map[string]any{"kind": "needs", "text": "18 м³/мин, точка росы +3 °C"})
+)
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 // sales walks one deal: research → cold call (with a call) → meeting skipped → needs (fact) →
@@ -655,7 +806,7 @@ func (c *client) sales(ctx context.Context) error {
 	if err := c.move(ctx, &d, "advance", ""); err != nil {
 		return err
 	}
-	if _, err := c.call(ctx, "activity.call", "POST", fmt.Sprintf("/api/v1/deals/%d/activities", d.ID), map[string]any{"kind": "call", "note": "Звонок главному инженеру"}, nil, 201); err != nil {
+	if _, err := c.call(ctx, "activity.call", "POST", dealPath(d.ID, "/activities"), callBody, nil, 201); err != nil {
 		return err
 	}
 	if err := c.move(ctx, &d, "advance", ""); err != nil {
@@ -664,24 +815,21 @@ func (c *client) sales(ctx context.Context) error {
 	if err := c.move(ctx, &d, "skip", "встреча не нужна: техническое задание получено письмом"); err != nil {
 		return err
 	}
-	if _, err := c.call(ctx, "fact.needs", "POST", fmt.Sprintf("/api/v1/deals/%d/facts", d.ID), map[string]any{"kind": "needs", "text": "18 м³/мин, точка росы +3 °C"}, nil, 201); err != nil {
+	if _, err := c.call(ctx, "fact.needs", "POST", dealPath(d.ID, "/facts"), needsBody, nil, 201); err != nil {
 		return err
 	}
 	if err := c.move(ctx, &d, "advance", ""); err != nil {
 		return err
 	}
-	var doc struct {
-		Number string `json:"number"`
-	}
-	if _, err := c.call(ctx, "document.proposal", "POST", fmt.Sprintf("/api/v1/deals/%d/documents", d.ID),
-		map[string]any{"kind": "proposal", "final": true, "data": c.proposalData(ctx)}, &doc, 201); err != nil {
+	var number string
+	if _, err := c.call(ctx, "document.proposal", "POST", dealPath(d.ID, "/documents"), c.proposalBody(), decodeNumber(&number), 201); err != nil {
 		return err
 	}
-	c.rec.document(doc.Number, "proposal")
+	c.rec.document(number, "proposal")
 	if err := c.move(ctx, &d, "advance", ""); err != nil {
 		return err
 	}
-	if _, err := c.call(ctx, "deal.get", "GET", fmt.Sprintf("/api/v1/deals/%d", d.ID), nil, nil, 200); err != nil {
+	if _, err := c.call(ctx, "deal.get", "GET", dealPath(d.ID, ""), nil, nil, 200); err != nil {
 		return err
 	}
 	if c.rnd.IntN(10) == 0 {
@@ -695,4 +843,157 @@ func (c *client) sales(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// Reading answers. The clients need one or two fields of the top level of an answer (a deal's
+// id and version, a document's number), and answers run to several kilobytes (a final document
+// carries its data back): rather than have encoding/json check and decode all of it, the answer
+// is walked once, its top-level members handed over raw, and nested values only skipped, with
+// their brackets and strings checked so that a cut or garbled answer is still an error.
+
+var errAnswer = errors.New("loadgen: the answer is not a JSON object")
+
+// eachTopLevel calls f with the key and raw value of every member of the JSON object b, in
+// order; it stops at the first error f returns.
+func eachTopLevel(b []byte, f func(key, val []byte) error) error {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return errAnswer
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return trailing(b, i+1)
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return errAnswer
+		}
+		end, err := endOfString(b, i)
+		if err != nil {
+			return err
+		}
+		key := b[i+1 : end-1]
+		i = skipSpace(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return errAnswer
+		}
+		i = skipSpace(b, i+1)
+		if end, err = endOfValue(b, i); err != nil {
+			return err
+		}
+		if err := f(key, b[i:end]); err != nil {
+			return err
+		}
+		i = skipSpace(b, end)
+		if i >= len(b) {
+			return errAnswer
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return trailing(b, i+1)
+		default:
+			return errAnswer
+		}
+	}
+}
+
+func trailing(b []byte, i int) error {
+	if skipSpace(b, i) != len(b) {
+		return errAnswer
+	}
+	return nil
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\t' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// endOfString returns the index after the string that starts at b[i] (a quote).
+func endOfString(b []byte, i int) (int, error) {
+	for j := i + 1; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '\\':
+			j++
+		case c == '"':
+			return j + 1, nil
+		case c < 0x20:
+			return 0, errAnswer
+		}
+	}
+	return 0, errAnswer
+}
+
+// endOfValue returns the index after the JSON value that starts at b[i]; of an object or array
+// it checks that brackets pair up and strings end, of a scalar only that it is there.
+func endOfValue(b []byte, i int) (int, error) {
+	if i >= len(b) {
+		return 0, errAnswer
+	}
+	switch b[i] {
+	case '"':
+		return endOfString(b, i)
+	case '{', '[':
+		var stack [64]byte
+		open := stack[:0]
+		for j := i; j < len(b); j++ {
+			switch c := b[j]; c {
+			case '"':
+				end, err := endOfString(b, j)
+				if err != nil {
+					return 0, err
+				}
+				j = end - 1
+			case '{', '[':
+				open = append(open, c+2) // '{'+2 is '}', '['+2 is ']'
+			case '}', ']':
+				if len(open) == 0 || open[len(open)-1] != c {
+					return 0, errAnswer
+				}
+				if open = open[:len(open)-1]; len(open) == 0 {
+					return j + 1, nil
+				}
+			}
+		}
+		return 0, errAnswer
+	case ',', '}', ']', ':':
+		return 0, errAnswer
+	}
+	j := i
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\n' && b[j] != '\t' && b[j] != '\r' {
+		j++
+	}
+	return j, nil
+}
+
+// setInt sets *v from a raw JSON number (null leaves it, as encoding/json does).
+func setInt(v *int64, raw []byte) error {
+	if string(raw) == "null" {
+		return nil
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil {
+		return fmt.Errorf("loadgen: %q in the answer is not an integer", raw)
+	}
+	*v = n
+	return nil
+}
+
+// setString sets *v from a raw JSON string (null leaves it, as encoding/json does).
+func setString(v *string, raw []byte) error {
+	if string(raw) == "null" {
+		return nil
+	}
+	if len(raw) < 2 || raw[0] != '"' {
+		return fmt.Errorf("loadgen: %.40q in the answer is not a string", raw)
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		*v = string(raw[1 : len(raw)-1])
+		return nil
+	}
+	return json.Unmarshal(raw, v)
 }

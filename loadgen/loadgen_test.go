@@ -2,8 +2,10 @@ package loadgen_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -121,6 +123,97 @@ func TestRunTransitionsPrepared(t *testing.T) {
 		if err := (&loadgen.Config{Targets: []string{srv.URL}, Tokens: []string{"x"}, Clients: 1, Requests: 1,
 			Scenario: loadgen.ScenarioDocuments, PrepareDeals: 5}).Validate(); err == nil {
 			t.Error("prepare-deals accepted for the documents scenario")
+		}
+	})
+}
+
+// TestRunDocuments finalises proposals (documents scenario) and walks deals (sales scenario)
+// on a real server: no request fails, every proposal the clients were told about is stored
+// under the number they read from the answer, with the quantities they sent, and the
+// quantities differ between proposals.
+func TestRunDocuments(t *testing.T) {
+	storagetest.ForEachDB(t, func(t *testing.T, st *storage.Store) {
+		f := storagetest.Seed(t, st)
+		srv := httptest.NewServer(api.NewServer(st, storagetest.Logger(t)).Handler())
+		defer srv.Close()
+		ctx := context.Background()
+		var mu sync.Mutex
+		sent := map[string][]string{} // number → the quantities sent
+		observe := func(o loadgen.Outcome) {
+			if o.Op != "document.proposal" || o.Err != nil {
+				return
+			}
+			var req struct {
+				Data struct {
+					Lines []struct {
+						Qty string `json:"qty"`
+					} `json:"lines"`
+				} `json:"data"`
+			}
+			var resp struct {
+				Number string `json:"number"`
+			}
+			if err := json.Unmarshal(o.Body, &req); err != nil {
+				t.Errorf("request body: %v", err)
+			}
+			if err := json.Unmarshal(o.Response, &resp); err != nil || resp.Number == "" {
+				t.Errorf("answer %s: %v", o.Response, err)
+			}
+			var qty []string
+			for _, l := range req.Data.Lines {
+				qty = append(qty, l.Qty)
+			}
+			mu.Lock()
+			sent[resp.Number] = qty
+			mu.Unlock()
+		}
+		var proposals int64
+		for _, sc := range []loadgen.Scenario{loadgen.ScenarioDocuments, loadgen.ScenarioSales} {
+			rep, err := loadgen.Run(ctx, loadgen.Config{Targets: []string{srv.URL}, Tokens: []string{f.Rep1.Token, f.Rep2.Token},
+				Clients: 2, Requests: 24, Scenario: sc, Seed: 9, Observe: observe})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Errors != 0 || len(rep.Duplicate) != 0 {
+				t.Fatalf("%s: errors %v, duplicates %v", sc, rep.ErrorList, rep.Duplicate)
+			}
+			for _, o := range rep.Ops {
+				if o.Op == "document.proposal" {
+					proposals += o.Count
+				}
+			}
+		}
+		docs, err := st.FindDocuments(ctx, storage.DocumentFilter{Kind: "proposal", Status: storage.DocFinal})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if proposals < 5 || int64(len(docs)) != proposals || len(sent) != len(docs) {
+			t.Fatalf("%d proposals reported, %d answered, %d stored", proposals, len(sent), len(docs))
+		}
+		kinds := map[string]bool{}
+		for _, d := range docs {
+			var data struct {
+				Number string `json:"number"`
+				Lines  []struct {
+					Qty string `json:"qty"`
+				} `json:"lines"`
+			}
+			if err := json.Unmarshal(d.Data, &data); err != nil {
+				t.Fatal(err)
+			}
+			want, ok := sent[d.Number]
+			if !ok || len(want) != len(data.Lines) || len(want) == 0 {
+				t.Fatalf("stored proposal %s: %d lines, the client sent %v", d.Number, len(data.Lines), want)
+			}
+			for i, l := range data.Lines {
+				if l.Qty != want[i] {
+					t.Fatalf("stored proposal %s, line %d: qty %q, sent %q", d.Number, i, l.Qty, want[i])
+				}
+			}
+			kinds[strings.Join(want, ",")] = true
+		}
+		if len(kinds) < 2 {
+			t.Fatalf("every proposal had the quantities %v", kinds)
 		}
 	})
 }
