@@ -48,15 +48,19 @@ func (c *contentWriter) num(v float64, prec int) {
 
 // text is fpdf.Text for a single-byte font without underline, strike-out
 // or a text colour that differs from the fill colour:
-// "BT %.2f %.2f Td (%s) Tj ET" with the string escaped as fpdf escapes it.
-func (c *contentWriter) text(x, y float64, s string) {
+// "BT %.2f %.2f Td (%s) Tj ET". s is UTF-8; it is written in cp1251x and
+// escaped as fpdf escapes strings. A character outside cp1251x is an
+// internal error (the layout sends such text to the UTF-8 path).
+func (c *contentWriter) text(x, y float64, s string) error {
 	c.buf = append(c.buf, "BT "...)
 	c.num(x*c.k, 2)
 	c.buf = append(c.buf, ' ')
 	c.num((c.h-y)*c.k, 2)
 	c.buf = append(c.buf, " Td ("...)
-	c.buf = appendPDFEscaped(c.buf, s)
+	var err error
+	c.buf, err = appendCP1251xLiteral(c.buf, s)
 	c.buf = append(c.buf, ") Tj ET\n"...)
+	return err
 }
 
 // line is fpdf.Line: "%.2f %.2f m %.2f %.2f l S".
@@ -88,20 +92,4 @@ func (c *contentWriter) fill(x, y, w, h float64) {
 func (c *contentWriter) wordSpacing(ws float64) {
 	c.num(ws*c.k, 5)
 	c.buf = append(c.buf, " Tw\n"...)
-}
-
-// appendPDFEscaped appends s as the inside of a PDF literal string, escaped
-// the way fpdf escapes it: backslash, both parentheses and carriage return.
-func appendPDFEscaped(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\', '(', ')':
-			dst = append(dst, '\\', c)
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return dst
 }

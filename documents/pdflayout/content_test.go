@@ -8,9 +8,9 @@ import (
 )
 
 // TestContentWriterMatchesFpdf draws the same text, lines, filled
-// rectangles and word spacing
-// once through fpdf's methods and once through contentWriter, on documents
-// set up alike, and requires byte-identical PDFs: the writer must produce
+// rectangles and word spacing once through fpdf's methods (text encoded
+// with appendCP1251x) and once through contentWriter, on documents set up
+// alike, and requires byte-identical PDFs: the writer must produce
 // exactly what fpdf would, including rounding at half-hundredths, negative
 // and tiny coordinates, and the characters fpdf escapes.
 func TestContentWriterMatchesFpdf(t *testing.T) {
@@ -27,7 +27,7 @@ func TestContentWriterMatchesFpdf(t *testing.T) {
 	var texts []textOp
 	var lines []lineOp
 	special := []float64{0, math.Copysign(0, -1), 1e-9, -1e-9, 0.005, -0.005, 0.0049999, 12.345, 297, 210, -3.5, 1.0 / 3}
-	strs := []string{"a(b)c", `back\slash`, "cr\rlf", "((", "))", "plain", "", "\xc0\xe1\x98 \xa6"}
+	strs := []string{"a(b)c", `back\slash`, "cr\rlf", "((", "))", "plain", "", "Цена (₽) 58×40 м² «в т. ч.» № 5"}
 	coord := func(i int) float64 {
 		if i%3 == 0 {
 			return special[rng.IntN(len(special))]
@@ -55,7 +55,9 @@ func TestContentWriterMatchesFpdf(t *testing.T) {
 				if tx.ws != 0 {
 					cw.wordSpacing(tx.ws)
 				}
-				cw.text(tx.x, tx.y, tx.s)
+				if err := cw.text(tx.x, tx.y, tx.s); err != nil {
+					t.Fatal(err)
+				}
 				cw.line(ln.x1, ln.y1, ln.x2, ln.y2)
 				cw.fill(ln.x2, ln.y1, ln.x1, ln.y2)
 				if i%50 == 49 { // flushes between direct fpdf calls
@@ -67,7 +69,11 @@ func TestContentWriterMatchesFpdf(t *testing.T) {
 			if tx.ws != 0 {
 				pdf.SetWordSpacing(tx.ws)
 			}
-			pdf.Text(tx.x, tx.y, tx.s)
+			enc, err := appendCP1251x(nil, tx.s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pdf.Text(tx.x, tx.y, string(enc))
 			pdf.Line(ln.x1, ln.y1, ln.x2, ln.y2)
 			pdf.Rect(ln.x2, ln.y1, ln.x1, ln.y2, "F")
 			if i%50 == 49 {
@@ -90,7 +96,12 @@ func TestContentWriterMatchesFpdf(t *testing.T) {
 		lo := max(0, i-80)
 		t.Fatalf("PDFs differ at byte %d:\n fpdf   %q\n writer %q", i, want[lo:min(len(want), i+80)], got[lo:min(len(got), i+80)])
 	}
-	if !bytes.Contains(got, []byte(`(a\(b\)c) Tj`)) || !bytes.Contains(got, []byte(`(cr\rlf) Tj`)) {
+	if !bytes.Contains(got, []byte(`(a\(b\)c) Tj`)) || !bytes.Contains(got, []byte(`(cr\rlf) Tj`)) ||
+		!bytes.Contains(got, []byte("(\xd6\xe5\xed\xe0 \\(\x98\\) 58\xa640 \xec\xa4 \xab\xe2 \xf2. \xf7.\xbb \xb9 5) Tj")) {
 		t.Error("escaped strings missing from the page")
+	}
+	var cw contentWriter
+	if err := cw.text(0, 0, "≤"); err == nil {
+		t.Error("contentWriter.text accepted a character outside cp1251x")
 	}
 }

@@ -75,9 +75,28 @@ func inCP1251x(r rune) bool {
 // checked every rune with inCP1251x; anything else would be a bug, so it is
 // reported rather than replaced.
 func appendCP1251x(dst []byte, s string) ([]byte, error) {
+	return appendCP1251xBytes(dst, s, false)
+}
+
+// appendCP1251xLiteral is appendCP1251x for the inside of a PDF literal
+// string: backslash, both parentheses and carriage return are escaped the
+// way fpdf escapes them (bytes from 0x80 up need no escape).
+func appendCP1251xLiteral(dst []byte, s string) ([]byte, error) {
+	return appendCP1251xBytes(dst, s, true)
+}
+
+func appendCP1251xBytes(dst []byte, s string, escape bool) ([]byte, error) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
+			switch {
+			case !escape:
+			case c == '\\' || c == '(' || c == ')':
+				dst = append(dst, '\\')
+			case c == '\r':
+				dst = append(dst, '\\')
+				c = 'r'
+			}
 			dst = append(dst, c)
 			i++
 			continue

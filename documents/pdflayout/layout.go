@@ -148,7 +148,6 @@ type layout struct {
 
 	scratch emitScratch // the emitter's, kept across pooled renders
 
-	encoded   bool               // text ops hold cp1251x bytes (fast path, after encodeTexts)
 	slow      bool               // some text is outside cp1251x
 	slowRunes map[rune]fontStyle // first style each such rune was seen in
 	loopItems int

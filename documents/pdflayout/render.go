@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/go-pdf/fpdf"
 )
@@ -508,25 +507,23 @@ func (l *layout) emit(w io.Writer, fast, compress bool, o RenderOptions, draft s
 	}
 
 	// Bucket placements by page, keeping their order.
-	counts := make([]int, l.pages+1)
+	sc := &l.scratch
+	counts := slices.Grow(sc.counts[:0], l.pages+1)[:l.pages+1]
+	clear(counts)
 	for _, p := range l.place {
 		counts[p.page+1]++
 	}
 	for i := 1; i <= l.pages; i++ {
 		counts[i] += counts[i-1]
 	}
-	sorted := make([]placement, len(l.place))
+	sorted := slices.Grow(sc.placed[:0], len(l.place))[:len(l.place)]
 	for _, p := range l.place {
 		sorted[counts[p.page]] = p
 		counts[p.page]++
 	}
+	sc.counts, sc.placed = counts, sorted
 
-	if fast {
-		if err := l.encodeTexts(); err != nil {
-			return err
-		}
-	}
-	e := emitter{emitScratch: &l.scratch, l: l, pdf: pdf, fast: fast, family: l.fonts.fam.fpdfName, st: 255, color: -1, draw: -1, lw: -1}
+	e := emitter{emitScratch: sc, l: l, pdf: pdf, fast: fast, family: l.fonts.fam.fpdfName, st: 255, color: -1, draw: -1, lw: -1}
 	pdf.SetLineCapStyle("square") // merged grid lines meet without notches
 	k := 0
 	for p := 0; p < l.pages; p++ {
@@ -534,7 +531,9 @@ func (l *layout) emit(w io.Writer, fast, compress bool, o RenderOptions, draft s
 		e.cw.begin(pdf)
 		e.st, e.size, e.color, e.draw, e.lw = 255, 0, -1, -1, -1
 		if draft != "" {
-			e.watermark(l, draft, d.pageW, d.pageH)
+			if err := e.watermark(l, draft, d.pageW, d.pageH); err != nil {
+				return err
+			}
 		}
 		start := k
 		for k < len(sorted) && sorted[k].page == int32(p) {
@@ -572,6 +571,8 @@ type emitter struct {
 // a render reuses the previous one's memory.
 type emitScratch struct {
 	cw     contentWriter
+	counts []int       // placements per page
+	placed []placement // placements by page
 	texts  []placedOp
 	sorted []placedOp // texts in drawing order
 	groups []textGroup
@@ -585,7 +586,8 @@ func (s *emitScratch) truncated() emitScratch {
 	clear(s.texts[:cap(s.texts)]) // they point into the render's ops
 	clear(s.sorted[:cap(s.sorted)])
 	return emitScratch{
-		cw:    contentWriter{buf: s.cw.buf[:0]},
+		cw:     contentWriter{buf: s.cw.buf[:0]},
+		counts: s.counts[:0], placed: s.placed[:0],
 		texts: s.texts[:0], sorted: s.sorted[:0], groups: s.groups[:0], order: s.order[:0],
 		edges: s.edges[:0], styles: s.styles[:0],
 	}
@@ -783,45 +785,6 @@ func (e *emitter) grid() {
 
 func rgb(c int32) (int, int, int) { return int(c>>16) & 0xFF, int(c>>8) & 0xFF, int(c) & 0xFF }
 
-// encodeTexts rewrites every text op into cp1251x bytes for the fast path.
-// All non-ASCII texts are encoded into one buffer that becomes one string,
-// and the ops take substrings of it: one allocation instead of one per op.
-func (l *layout) encodeTexts() error {
-	if l.encoded {
-		return nil
-	}
-	l.encoded = true
-	l.buf = l.buf[:0]
-	type span struct{ op, a, b int32 }
-	var spans []span
-	for i := range l.ops {
-		o := &l.ops[i]
-		if o.kind != opText || !hasNonASCII(o.text) {
-			continue
-		}
-		a := len(l.buf)
-		var err error
-		if l.buf, err = appendCP1251x(l.buf, o.text); err != nil {
-			return err
-		}
-		spans = append(spans, span{int32(i), int32(a), int32(len(l.buf))})
-	}
-	all := string(l.buf)
-	for _, sp := range spans {
-		l.ops[sp.op].text = all[sp.a:sp.b]
-	}
-	return nil
-}
-
-func hasNonASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return true
-		}
-	}
-	return false
-}
-
 // direct returns the fpdf document for a call that writes to the page
 // itself, after flushing the operators collected in cw so that the page
 // keeps their order.
@@ -886,12 +849,14 @@ func (e *emitter) op(o *op, dy float64) error {
 		e.font(o.style, o.size, o.color)
 		switch {
 		case e.fast && o.ws == 0:
-			e.cw.text(o.x, o.y+dy, o.text)
+			return e.cw.text(o.x, o.y+dy, o.text)
 		case e.fast:
 			// Single-byte text: the PDF word spacing operator widens
 			// every space (code 32) of the justified line.
 			e.wordSpacing(o.ws)
-			e.cw.text(o.x, o.y+dy, o.text)
+			if err := e.cw.text(o.x, o.y+dy, o.text); err != nil {
+				return err
+			}
 			e.wordSpacing(0)
 		case o.ws == 0:
 			// The UTF-8 path goes through fpdf.Text, which also notes the
@@ -937,7 +902,7 @@ func (e *emitter) op(o *op, dy float64) error {
 
 // watermark draws the draft text diagonally across the page, under the
 // content, in light grey.
-func (e *emitter) watermark(l *layout, text string, pw, ph float64) {
+func (e *emitter) watermark(l *layout, text string, pw, ph float64) error {
 	angle := math.Atan2(ph, pw) * 180 / math.Pi
 	diag := math.Hypot(pw, ph)
 	em := float64(l.measure(text, styleBold)) / 1000
@@ -946,21 +911,15 @@ func (e *emitter) watermark(l *layout, text string, pw, ph float64) {
 	capH := 0.73 * size * ptToMM
 	cx, cy := pw/2, ph/2
 	e.font(styleBold, size, 0xD9D9D9)
-	s := text
-	if e.fast {
-		b, err := appendCP1251x(nil, text)
-		if err != nil {
-			return
-		}
-		s = string(b)
-	}
 	e.direct().TransformBegin()
 	e.pdf.TransformRotate(angle, cx, cy)
+	var err error
 	if e.fast {
-		e.cw.text(cx-width/2, cy+capH/2, s)
+		err = e.cw.text(cx-width/2, cy+capH/2, text)
 	} else {
-		e.pdf.Text(cx-width/2, cy+capH/2, s)
+		e.pdf.Text(cx-width/2, cy+capH/2, text)
 	}
 	e.direct().TransformEnd()
 	e.st, e.size, e.color = 255, 0, -1 // the next text selects its font again
+	return err
 }
