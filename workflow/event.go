@@ -1,7 +1,6 @@
 package workflow
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -176,25 +175,16 @@ func VerifyChain(events []Event) error {
 }
 
 // CanonicalJSON re-encodes a JSON value compactly with object keys sorted, so that it can be
-// hashed; v may be any value encoding/json accepts.
+// hashed; v may be any value encoding/json accepts. The bytes are those of encoding v with
+// encoding/json, decoding that into an interface{} (numbers as json.Number) and encoding it
+// again with HTML escaping off; canonical.go says how it gets there without the round trip.
 func CanonicalJSON(v any) (json.RawMessage, error) {
-	raw, err := json.Marshal(v)
+	out, ok, err := canonicalEncode(v)
 	if err != nil {
 		return nil, err
 	}
-	var generic any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&generic); err != nil {
-		return nil, err
+	if !ok {
+		return canonicalReference(v)
 	}
-	// encoding/json writes map keys sorted; SetEscapeHTML(false) keeps «» and < > readable.
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(generic); err != nil {
-		return nil, err
-	}
-	out := buf.Bytes()
-	return json.RawMessage(out[:len(out)-1]), nil
+	return out, nil
 }
