@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 )
 
@@ -103,5 +104,27 @@ func TestContentWriterMatchesFpdf(t *testing.T) {
 	var cw contentWriter
 	if err := cw.text(0, 0, "≤"); err == nil {
 		t.Error("contentWriter.text accepted a character outside cp1251x")
+	}
+}
+
+// TestAppendFixed2MatchesStrconv compares the fast %.2f with strconv on
+// values of every magnitude a page uses and beyond, on exact and near
+// ties, negative zero and small negatives, and non-finite values.
+func TestAppendFixed2MatchesStrconv(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	vals := []float64{0, math.Copysign(0, -1), -0.001, -0.004999, -0.005, 0.005, 0.015, 0.125, 1.005, 2.675,
+		0.995, 9.995, 99.995, 841.89, 595.28, 1e7 - 0.005, 1e7, -1e7, 1e300, math.Inf(1), math.Inf(-1), math.NaN(),
+		math.SmallestNonzeroFloat64, -math.SmallestNonzeroFloat64, 123456.785, 72.0 / 25.4}
+	for range 200000 {
+		mag := math.Pow(10, float64(rng.IntN(10))-3)
+		v := (rng.Float64()*2 - 1) * mag
+		vals = append(vals, v, math.Round(v*200)/200, math.Nextafter(math.Round(v*200)/200, math.Inf(1)),
+			math.Nextafter(math.Round(v*200)/200, math.Inf(-1)))
+	}
+	for _, v := range vals {
+		want := strconv.AppendFloat(nil, v, 'f', 2, 64)
+		if got := appendFixed2(nil, v); !bytes.Equal(got, want) {
+			t.Fatalf("appendFixed2(%v) = %s, strconv %s", v, got, want)
+		}
 	}
 }
