@@ -609,14 +609,11 @@ type textGroup struct {
 
 // edge is a horizontal or vertical line segment of a table grid: fixed
 // coordinate at, running from a to b. key orders edges for merging: style
-// group, direction, then at and a quantised to 1/1000 mm.
+// (index into emitScratch.styles, bits 53-63), vertical (bit 52), then at
+// and a quantised to 1/1000 mm. Kept small, as the grid sorts them.
 type edge struct {
-	key   uint64
-	lw    float64
-	color int32
-	vert  bool
-	at    float64
-	a, b  float64
+	key      uint64
+	at, a, b float64
 }
 
 // page draws one page's placements in an order that keeps the look and
@@ -741,7 +738,7 @@ func (e *emitter) addEdge(o *op, vert bool, at, a, b float64) {
 	if vert {
 		key |= 1 << 52
 	}
-	e.edges = append(e.edges, edge{key: key, lw: o.size, color: o.color, vert: vert, at: at, a: a, b: b})
+	e.edges = append(e.edges, edge{key: key, at: at, a: a, b: b})
 }
 
 type edgeStyle struct {
@@ -773,8 +770,9 @@ func (e *emitter) grid() {
 			}
 			cur.b = math.Max(cur.b, n.b)
 		}
-		e.stroke(cur.lw, cur.color)
-		if cur.vert {
+		st := e.styles[cur.key>>53]
+		e.stroke(st.lw, st.color)
+		if cur.key>>52&1 != 0 {
 			e.cw.line(cur.at, cur.a, cur.at, cur.b)
 		} else {
 			e.cw.line(cur.a, cur.at, cur.b, cur.at)
