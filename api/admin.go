@@ -303,6 +303,14 @@ func (s *Server) handleTemplateList(c echo.Context) error {
 				builtin = append(builtin, map[string]string{"kind": string(k), "format": string(f), "sha256": tf.SHA256, "name": tf.Name,
 					"url": fmt.Sprintf("/api/v1/templates/builtin/%s/%s", k, f)})
 			}
+			// The shipped variants (upd-torg12.docx): printed for the data that names them,
+			// whatever is uploaded for the kind, so they cannot be replaced, only downloaded.
+			for _, v := range documents.BuiltinVariants(k) {
+				if tf, err := documents.BuiltinVariant(k, v, f); err == nil {
+					builtin = append(builtin, map[string]string{"kind": string(k), "format": string(f), "variant": v, "sha256": tf.SHA256,
+						"name": tf.Name, "url": fmt.Sprintf("/api/v1/templates/builtin/%s/%s?variant=%s", k, f, v)})
+				}
+			}
 		}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": out, "builtin": builtin})
@@ -403,7 +411,7 @@ func (s *Server) handleTemplateFile(c echo.Context) error {
 }
 
 func (s *Server) handleBuiltinTemplate(c echo.Context) error {
-	tf, err := documents.Builtin(workflow.DocumentKind(c.Param("kind")), documents.Format(c.Param("format")))
+	tf, err := documents.BuiltinVariant(workflow.DocumentKind(c.Param("kind")), c.QueryParam("variant"), documents.Format(c.Param("format")))
 	if err != nil {
 		return workflow.ErrNotFound
 	}

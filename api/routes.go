@@ -98,7 +98,7 @@ func (s *Server) registerRoutes() {
 	s.api(auth, p, routeDoc{Method: "POST", Path: "/templates/:kind/:format", Summary: "Upload a template (PDF layout XML or DOCX) for a kind; checked and versioned (admin)", Tag: "templates", Response: "Template", Success: 201}, s.handleTemplateUpload, admin, middleware.BodyLimit(UploadLimit))
 	s.api(auth, p, routeDoc{Method: "POST", Path: "/templates/:kind/:format/activate", Summary: "Choose the active version (0: the shipped one) (admin)", Tag: "templates", Request: "TemplateActivate", Response: "TemplateActive"}, s.handleTemplateActivate, admin)
 	s.api(auth, p, routeDoc{Method: "GET", Path: "/templates/:id/file", Summary: "Download an uploaded template version", Tag: "templates", Produces: "application/octet-stream"}, s.handleTemplateFile)
-	s.api(auth, p, routeDoc{Method: "GET", Path: "/templates/builtin/:kind/:format", Summary: "Download a shipped template", Tag: "templates", Produces: "application/octet-stream"}, s.handleBuiltinTemplate)
+	s.api(auth, p, routeDoc{Method: "GET", Path: "/templates/builtin/:kind/:format", Summary: "Download a shipped template (?variant=torg12: a shipped variant, e.g. upd-torg12.docx)", Tag: "templates", Produces: "application/octet-stream"}, s.handleBuiltinTemplate)
 
 	for _, r := range s.Extra {
 		r(s, auth, p)

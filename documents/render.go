@@ -70,6 +70,21 @@ var variants = map[workflow.DocumentKind][]string{
 	workflow.DocUPD: {ProfileTORG12},
 }
 
+// BuiltinVariants returns the names of the variants shipped for kind (ProfileTORG12 for the
+// УПД), in a fixed order; BuiltinVariant reads one.
+func BuiltinVariants(kind workflow.DocumentKind) []string {
+	return append([]string(nil), variants[kind]...)
+}
+
+// BuiltinVariant returns the shipped variant of kind in format f (BuiltinVariants names
+// them; "" is the kind's own template, as Builtin). A variant not shipped in f is an error.
+func BuiltinVariant(kind workflow.DocumentKind, variant string, f Format) (TemplateFile, error) {
+	if variant != "" && !slices.Contains(variants[kind], variant) {
+		return TemplateFile{}, fmt.Errorf("documents: no shipped variant %q of %s", variant, kind)
+	}
+	return builtinFile(kind, variant, f)
+}
+
 // variantData is data that names the shipped variant it is printed with ("" for none).
 type variantData interface {
 	templateVariant() string

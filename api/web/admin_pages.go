@@ -455,7 +455,13 @@ type templateRow struct {
 	Active   string // "v3" or the shipped one
 	Versions []storage.StoredTemplate
 	Builtin  bool
+	// Variants are the shipped variants of the kind in this format (upd-torg12.docx).
+	Variants []shippedVariant
 }
+
+// shippedVariant is a variant template shipped in the binary: Name for the download URL,
+// File its file name.
+type shippedVariant struct{ Name, File string }
 
 type templatesPage struct {
 	Rows   []templateRow
@@ -477,6 +483,11 @@ func (w *Web) templatesPage(c echo.Context) (*templatesPage, error) {
 			row := templateRow{Kind: k, Format: string(f)}
 			_, err := documents.Builtin(k, f)
 			row.Builtin = err == nil
+			for _, v := range documents.BuiltinVariants(k) {
+				if tf, err := documents.BuiltinVariant(k, v, f); err == nil {
+					row.Variants = append(row.Variants, shippedVariant{Name: v, File: strings.TrimPrefix(tf.Name, "builtin:")})
+				}
+			}
 			for _, t := range all {
 				if t.Kind == k && t.Format == string(f) {
 					row.Versions = append(row.Versions, t)

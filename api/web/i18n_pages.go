@@ -122,6 +122,7 @@ func init() {
 		"admin.active_version":      {"Действует", "Active"},
 		"admin.activate":            {"сделать действующим", "make active"},
 		"admin.missing":             {"нет", "missing"},
+		"admin.variant_fixed":       {"печатается для своих данных, загрузкой не заменяется", "printed for its own data, not replaced by an upload"},
 		"admin.csv_import":          {"Импорт из CSV", "CSV import"},
 		"admin.csv_refused":         {"Файл не импортирован: ни одна строка не сохранена", "The file was not imported: no line was stored"},
 		"admin.csv_hint":            {"UTF-8, запятая или точка с запятой, первая строка — заголовок:", "UTF-8, comma or semicolon, the first line is the header:"},
