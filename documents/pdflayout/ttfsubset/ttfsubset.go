@@ -40,6 +40,8 @@ type Font struct {
 	lineGap    int
 	cmap       []cmapPair // sorted by rune
 	postScript string
+
+	hmtx, loca, glyf []byte // tables read per glyph, kept out of the map
 }
 
 type cmapPair struct {
@@ -110,14 +112,15 @@ func Parse(b []byte) (*Font, error) {
 	if f.numHMetric == 0 || f.numHMetric > f.numGlyphs {
 		return nil, errors.New("ttfsubset: numberOfHMetrics out of range")
 	}
-	if len(f.tables["hmtx"]) < 4*f.numHMetric+2*(f.numGlyphs-f.numHMetric) {
+	f.hmtx, f.loca, f.glyf = f.tables["hmtx"], f.tables["loca"], f.tables["glyf"]
+	if len(f.hmtx) < 4*f.numHMetric+2*(f.numGlyphs-f.numHMetric) {
 		return nil, errors.New("ttfsubset: hmtx table is truncated")
 	}
 	locaEntry := 2
 	if f.longLoca {
 		locaEntry = 4
 	}
-	if len(f.tables["loca"]) < locaEntry*(f.numGlyphs+1) {
+	if len(f.loca) < locaEntry*(f.numGlyphs+1) {
 		return nil, errors.New("ttfsubset: loca table is truncated")
 	}
 	// loca must ascend (the spec requires it); that also bounds the work
@@ -125,7 +128,7 @@ func Parse(b []byte) (*Font, error) {
 	prevEnd := 0
 	for g := 0; g < f.numGlyphs; g++ {
 		s, e := f.glyphRange(g)
-		if s < prevEnd || s > e || e > len(f.tables["glyf"]) {
+		if s < prevEnd || s > e || e > len(f.glyf) {
 			return nil, fmt.Errorf("ttfsubset: loca entry of glyph %d is out of order or outside the glyf table", g)
 		}
 		prevEnd = e
@@ -186,7 +189,7 @@ func (f *Font) Advance(gid uint16) int {
 }
 
 func (f *Font) hmetric(g int) (adv int, lsb int16) {
-	hmtx := f.tables["hmtx"]
+	hmtx := f.hmtx
 	if g < f.numHMetric {
 		return int(binary.BigEndian.Uint16(hmtx[4*g:])), int16(binary.BigEndian.Uint16(hmtx[4*g+2:]))
 	}
@@ -198,7 +201,7 @@ func (f *Font) hmetric(g int) (adv int, lsb int16) {
 }
 
 func (f *Font) glyphRange(g int) (start, end int) {
-	loca := f.tables["loca"]
+	loca := f.loca
 	if f.longLoca {
 		return int(binary.BigEndian.Uint32(loca[4*g:])), int(binary.BigEndian.Uint32(loca[4*g+4:]))
 	}
@@ -207,7 +210,7 @@ func (f *Font) glyphRange(g int) (start, end int) {
 
 func (f *Font) glyph(g int) []byte {
 	s, e := f.glyphRange(g)
-	return f.tables["glyf"][s:e]
+	return f.glyf[s:e]
 }
 
 // parseCmap reads the best Unicode subtable: format 12 (full repertoire) if
@@ -247,7 +250,8 @@ func (f *Font) parseCmap() error {
 		return errors.New("ttfsubset: no Unicode cmap subtable (format 4 or 12) found")
 	}
 	sub := cm[best:]
-	var pairs []cmapPair
+	// Most glyphs of a text font are mapped once; start with room for that.
+	pairs := make([]cmapPair, 0, f.numGlyphs)
 	// A hostile cmap can describe billions of mappings in a few bytes; no
 	// real font needs more steps than there are code points.
 	budget := 1 << 18
@@ -350,7 +354,12 @@ func (f *Font) parseCmap() error {
 			}
 		}
 	}
-	slices.SortStableFunc(pairs, func(a, b cmapPair) int { return int(a.r - b.r) })
+	// Subtables list their segments and groups in code order, so the pairs
+	// usually arrive sorted already.
+	byRune := func(a, b cmapPair) int { return int(a.r - b.r) }
+	if !slices.IsSortedFunc(pairs, byRune) {
+		slices.SortStableFunc(pairs, byRune)
+	}
 	pairs = slices.CompactFunc(pairs, func(a, b cmapPair) bool { return a.r == b.r })
 	f.cmap = pairs
 	return nil
