@@ -18,9 +18,10 @@
 //   - Every string is checked against cp1251x, a single-byte encoding
 //     (Windows-1251 with ₽, ×, ², ³ in four rarely used slots). If all text
 //     fits, the document is drawn with fpdf's single-byte font path, using
-//     224-glyph subsets of DejaVu Condensed prepared once per process
-//     (package ttfsubset builds them; golang.org/x/image/font/sfnt verifies
-//     them). This is about ten times faster than fpdf's UTF-8 path, whose
+//     224-glyph subsets of DejaVu Condensed prepared at build time and
+//     embedded (fontdata/: package ttfsubset builds them, a test verifies them
+//     with golang.org/x/image/font/sfnt and fails if a fresh build differs).
+//     This is about ten times faster than fpdf's UTF-8 path, whose
 //     per-document font handling costs several milliseconds.
 //   - Otherwise the document takes the UTF-8 path with the full fonts; a
 //     character that no embedded font has is an error, never a dropped or
