@@ -33,7 +33,7 @@ func TestShippedVariantTemplatesAreListed(t *testing.T) {
 	if row.Length() != 1 || !strings.Contains(row.Text(), "upd-torg12.docx") || href == "" {
 		t.Fatalf("the templates page lists the ТОРГ-12 variant as %q (link %q)", row.Text(), href)
 	}
-	if parseHTML(t, body).Find("#tpl-upd-pdf-" + documents.ProfileTORG12).Length() != 0 {
+	if parseHTML(t, body).Find("#tpl-upd-pdf-"+documents.ProfileTORG12).Length() != 0 {
 		t.Errorf("a PDF variant is listed, but none is shipped")
 	}
 	code, file := admin.do("GET", href, nil)
