@@ -1145,8 +1145,15 @@ func TestTemplateUpload(t *testing.T) {
 			Builtin []map[string]string
 		}
 		e.do(t, "GET", "/api/v1/templates?kind=proposal", e.f.Rep1.Token, nil).want(t, 200).decode(t, &list)
-		if len(list.Items) != 3 || len(list.Builtin) != 2*len(workflow.DocumentKinds) {
-			t.Fatalf("template list: %d uploaded, %d shipped", len(list.Items), len(list.Builtin))
+		// Every kind ships a PDF layout and a DOCX, and the УПД its ТОРГ-12 DOCX variant.
+		variants := 0
+		for _, b := range list.Builtin {
+			if b["variant"] != "" {
+				variants++
+			}
+		}
+		if len(list.Items) != 3 || len(list.Builtin) != 2*len(workflow.DocumentKinds)+1 || variants != 1 {
+			t.Fatalf("template list: %d uploaded, %d shipped (%d variants)", len(list.Items), len(list.Builtin), variants)
 		}
 
 		// v2 is active: a new proposal records it and the layout, and prints them.
